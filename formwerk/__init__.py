@@ -1,0 +1,1 @@
+"""formwerk: online services for the authorities of a Portalverbund."""

@@ -1,0 +1,1 @@
+"""The citizen-facing portal: catalogue, forms, validation, uploads, receipts, JSON API."""
