@@ -17,7 +17,7 @@ class Address(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     street: str = Field(min_length=1)
-    postalCode: str = Field(pattern=r"^[0-9]{5}$")  # noqa: N815 (JSON key)
+    postalCode: str = Field(pattern=r"^[0-9]{5}$")
     city: str = Field(min_length=1)
 
 
@@ -41,7 +41,7 @@ class Authority(BaseModel):
     name: str = Field(min_length=3)
     kind: AuthorityKind
     parent: str | None = None
-    referencePrefix: str = Field(pattern=r"^[A-Z]{2,5}$")  # noqa: N815 (JSON key)
+    referencePrefix: str = Field(pattern=r"^[A-Z]{2,5}$")
     address: Address
     contact: Contact
 

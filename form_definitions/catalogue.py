@@ -46,12 +46,13 @@ class Catalogue:
 
     def published(self) -> list[ServiceDefinition]:
         """Published services, by title."""
-        return sorted((s for s in self.services.values() if s.meta.status == "published"),
-                      key=lambda s: s.title)
+        return sorted(
+            (s for s in self.services.values() if s.meta.status == "published"),
+            key=lambda s: s.title,
+        )
 
     def by_authority(self) -> list[tuple[Authority, list[ServiceDefinition]]]:
         """Authorities (county first, then by name) with their published services."""
         published = self.published()
-        ordered = sorted(self.authorities.values(),
-                         key=lambda a: (a.parent is not None, a.name))
+        ordered = sorted(self.authorities.values(), key=lambda a: (a.parent is not None, a.name))
         return [(a, [s for s in published if s.meta.authority == a.id]) for a in ordered]

@@ -36,15 +36,48 @@ from form_definitions.fields import (
     lookup_ref,
     resolve,
 )
+from form_definitions.validation import answer_validator
 
 #: Keywords a property schema may use; anything else is a typo or unsupported.
-FIELD_KEYWORDS = frozenset({
-    "$ref", "$comment", "title", "description", "type", "default", "readOnly", "const",
-    "enum", "oneOf", "format", "minLength", "maxLength", "pattern", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "items", "minItems", "maxItems",
-    "uniqueItems", "properties", "required", "additionalProperties", "dependentRequired",
-    "allOf", "if", "then", "else", "examples", "x-ui", "x-errors", "x-pdf",
-})
+FIELD_KEYWORDS = frozenset(
+    {
+        "$ref",
+        "$comment",
+        "title",
+        "description",
+        "type",
+        "default",
+        "readOnly",
+        "const",
+        "enum",
+        "oneOf",
+        "format",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "items",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "properties",
+        "required",
+        "additionalProperties",
+        "dependentRequired",
+        "allOf",
+        "if",
+        "then",
+        "else",
+        "examples",
+        "x-ui",
+        "x-errors",
+        "x-pdf",
+    }
+)
 ROOT_KEYWORDS = FIELD_KEYWORDS | {"$schema", "$id", "$defs", "x-service", "x-steps"}
 OPTION_KEYWORDS = frozenset({"const", "title", "description", "$comment"})
 
@@ -110,19 +143,28 @@ def _meta_problem(file: str, error: ValidationError) -> Problem:
     if keyword == "additionalProperties" and isinstance(instance, Mapping):
         allowed = error.schema.get("properties", {})
         extra = sorted(set(instance) - set(allowed))
-        return Problem(file, f"{where}/{escape(extra[0])}" if extra else where,
-                       f"unbekannter Schlüssel; erlaubt: {', '.join(sorted(allowed))}")
+        return Problem(
+            file,
+            f"{where}/{escape(extra[0])}" if extra else where,
+            f"unbekannter Schlüssel; erlaubt: {', '.join(sorted(allowed))}",
+        )
     if keyword == "not" and isinstance(instance, str) and instance.startswith("x-"):
         # Raised through propertyNames: the instance is the key itself.
-        return Problem(file, f"{where}/{escape(instance)}",
-                       f"unbekanntes Erweiterungs-Schlüsselwort '{instance}'; erlaubt: "
-                       "x-service, x-steps, x-ui, x-errors, x-pdf")
+        return Problem(
+            file,
+            f"{where}/{escape(instance)}",
+            f"unbekanntes Erweiterungs-Schlüsselwort '{instance}'; erlaubt: "
+            "x-service, x-steps, x-ui, x-errors, x-pdf",
+        )
     if keyword == "propertyNames" and isinstance(instance, str):
         return Problem(file, f"{where}/{escape(instance)}", f"unerlaubter Schlüssel '{instance}'")
     if keyword == "enum":
         options = ", ".join(json.dumps(v, ensure_ascii=False) for v in value)
-        return Problem(file, where, f"{json.dumps(instance, ensure_ascii=False)} ist nicht "
-                                    f"erlaubt; erlaubt: {options}")
+        return Problem(
+            file,
+            where,
+            f"{json.dumps(instance, ensure_ascii=False)} ist nicht erlaubt; erlaubt: {options}",
+        )
     if keyword == "const":
         return Problem(file, where, f"muss {json.dumps(value, ensure_ascii=False)} sein")
     if keyword == "type":
@@ -189,12 +231,15 @@ class _Checker:
             for index, value in enumerate(node):
                 self.check_refs(value, f"{pointer}/{index}")
 
-    def check_keywords(self, schema: Mapping[str, Any], pointer: str,
-                       allowed: frozenset[str] = FIELD_KEYWORDS) -> None:
+    def check_keywords(
+        self, schema: Mapping[str, Any], pointer: str, allowed: frozenset[str] = FIELD_KEYWORDS
+    ) -> None:
         for key in schema:
             if key not in allowed and not key.startswith("x-"):  # x-: the meta-schema's job
-                self.add(f"{pointer}/{escape(key)}",
-                         f"unbekanntes oder nicht unterstütztes Schlüsselwort '{key}'")
+                self.add(
+                    f"{pointer}/{escape(key)}",
+                    f"unbekanntes oder nicht unterstütztes Schlüsselwort '{key}'",
+                )
 
     # -- objects: root, groups, repeated groups, $defs blocks
 
@@ -204,15 +249,19 @@ class _Checker:
             return
         for index, name in enumerate(obj.get("required", []) or []):
             if name not in properties:
-                self.add(f"{pointer}/required/{index}",
-                         f"Pflichtfeld '{name}' ist nicht unter 'properties' definiert")
+                self.add(
+                    f"{pointer}/required/{index}",
+                    f"Pflichtfeld '{name}' ist nicht unter 'properties' definiert",
+                )
         for name, needed in (obj.get("dependentRequired") or {}).items():
             where = f"{pointer}/dependentRequired/{escape(name)}"
             if name not in properties:
                 self.add(where, f"'{name}' ist nicht unter 'properties' definiert")
             for index, other in enumerate(needed if isinstance(needed, list) else []):
                 if other not in properties:
-                    self.add(f"{where}/{index}", f"'{other}' ist nicht unter 'properties' definiert")
+                    self.add(
+                        f"{where}/{index}", f"'{other}' ist nicht unter 'properties' definiert"
+                    )
         self.check_conditions(obj, pointer)
         for name, schema in properties.items():
             if isinstance(schema, Mapping):
@@ -230,11 +279,17 @@ class _Checker:
                 continue
             trigger = properties.get(condition.trigger)
             if not isinstance(trigger, Mapping):
-                self.add(f"{where}/if/properties/{escape(condition.trigger)}",
-                         f"Auslöser '{condition.trigger}' ist kein Feld dieses Objekts")
+                self.add(
+                    f"{where}/if/properties/{escape(condition.trigger)}",
+                    f"Auslöser '{condition.trigger}' ist kein Feld dieses Objekts",
+                )
             else:
-                self.check_trigger(condition.operator, condition.value, trigger,
-                                   f"{where}/if/properties/{escape(condition.trigger)}")
+                self.check_trigger(
+                    condition.operator,
+                    condition.value,
+                    trigger,
+                    f"{where}/if/properties/{escape(condition.trigger)}",
+                )
             for branch, names in (("then", condition.then), ("else", condition.otherwise)):
                 for index, name in enumerate(names):
                     at = f"{where}/{branch}/required/{index}"
@@ -243,11 +298,15 @@ class _Checker:
                     elif name == condition.trigger:
                         self.add(at, f"'{name}' kann nicht von sich selbst abhängen")
                     elif name in required:
-                        self.add(at, f"'{name}' ist bedingt, steht aber auch im 'required' des "
-                                     "Objekts und wäre so immer Pflicht und immer sichtbar")
+                        self.add(
+                            at,
+                            f"'{name}' ist bedingt, steht aber auch im 'required' des "
+                            "Objekts und wäre so immer Pflicht und immer sichtbar",
+                        )
 
-    def check_trigger(self, operator: str, value: Any, schema: Mapping[str, Any],
-                      pointer: str) -> None:
+    def check_trigger(
+        self, operator: str, value: Any, schema: Mapping[str, Any], pointer: str
+    ) -> None:
         try:
             kind = kind_of(schema, self.doc)
         except DefinitionError:
@@ -264,12 +323,16 @@ class _Checker:
         elif kind is Kind.CHOICE:
             options = choices(resolve(schema, self.doc))
         else:
-            self.add(pointer, "Auslöser einer Bedingung muss ein Auswahl-, Mehrfachauswahl- "
-                              f"oder Ja/Nein-Feld sein, nicht {kind.value}")
+            self.add(
+                pointer,
+                "Auslöser einer Bedingung muss ein Auswahl-, Mehrfachauswahl- "
+                f"oder Ja/Nein-Feld sein, nicht {kind.value}",
+            )
             return
         if value not in [option.value for option in options]:
-            self.add(pointer, f"{json.dumps(value, ensure_ascii=False)} ist keine Option des "
-                              "Auslösers")
+            self.add(
+                pointer, f"{json.dumps(value, ensure_ascii=False)} ist keine Option des Auslösers"
+            )
 
     # -- fields
 
@@ -301,8 +364,11 @@ class _Checker:
         if not isinstance(title, str) or not title.strip():
             self.add(pointer, f"Feld '{name}' braucht einen deutschen Titel ('title')")
         elif title.strip() == name or TECHNICAL_NAME.fullmatch(title.strip()):
-            self.add(f"{pointer}/title", f"Titel '{title}' ist ein technischer Name; "
-                                         "geben Sie eine deutsche Beschriftung an")
+            self.add(
+                f"{pointer}/title",
+                f"Titel '{title}' ist ein technischer Name; "
+                "geben Sie eine deutsche Beschriftung an",
+            )
 
     def check_ui(self, kind: Kind, ui: Mapping[str, Any], pointer: str) -> None:
         if not isinstance(ui, Mapping):
@@ -310,13 +376,16 @@ class _Checker:
         widget = ui.get("widget")
         if widget is not None and widget not in WIDGETS[kind]:
             fitting = ", ".join(WIDGETS[kind]) or "keins"
-            self.add(f"{pointer}/x-ui/widget",
-                     f"Widget '{widget}' passt nicht zu einem Feld der Art {kind.value} "
-                     f"(passend: {fitting})")
+            self.add(
+                f"{pointer}/x-ui/widget",
+                f"Widget '{widget}' passt nicht zu einem Feld der Art {kind.value} "
+                f"(passend: {fitting})",
+            )
         for key, kinds in UI_KEYS_FOR.items():
             if key in ui and kind not in kinds:
-                self.add(f"{pointer}/x-ui/{key}",
-                         f"'{key}' gilt nicht für ein Feld der Art {kind.value}")
+                self.add(
+                    f"{pointer}/x-ui/{key}", f"'{key}' gilt nicht für ein Feld der Art {kind.value}"
+                )
         if "rows" in ui and (widget or "text") != "textarea":
             self.add(f"{pointer}/x-ui/rows", "'rows' gilt nur mit dem Widget 'textarea'")
 
@@ -327,20 +396,21 @@ class _Checker:
                 re.compile(pattern)
             except re.error as exc:
                 self.add(f"{pointer}/pattern", f"regulärer Ausdruck ungültig: {exc}")
-        for low, high in (("minLength", "maxLength"), ("minimum", "maximum"),
-                          ("minItems", "maxItems")):
-            if isinstance(schema.get(low), int | float) and isinstance(schema.get(high),
-                                                                       int | float):
-                if schema[low] > schema[high]:
-                    self.add(f"{pointer}/{low}", f"'{low}' ist größer als '{high}'")
+        for low, high in (
+            ("minLength", "maxLength"),
+            ("minimum", "maximum"),
+            ("minItems", "maxItems"),
+        ):
+            lower, upper = schema.get(low), schema.get(high)
+            if isinstance(lower, int | float) and isinstance(upper, int | float) and lower > upper:
+                self.add(f"{pointer}/{low}", f"'{low}' ist größer als '{high}'")
         if "default" in schema and not self.accepts(schema, schema["default"]):
             self.add(f"{pointer}/default", "der Standardwert ist selbst keine gültige Antwort")
 
     def accepts(self, schema: Mapping[str, Any], value: Any) -> bool:
         sub = {k: v for k, v in schema.items() if k != "default"}
         try:
-            return Draft202012Validator({**sub, "$defs": self.doc.get("$defs", {})}).is_valid(
-                value)
+            return answer_validator({**sub, "$defs": self.doc.get("$defs", {})}).is_valid(value)
         except Exception:  # a broken sub-schema is reported by the other checks
             return True
 
@@ -366,8 +436,11 @@ class _Checker:
             return
         uses_files = '"' + ATTACHMENT_REF + '"' in json.dumps(self.doc.get("properties", {}))
         if "attachment" in defs and defs["attachment"] != ATTACHMENT_SCHEMA:
-            self.add("/$defs/attachment", "weicht vom Standard-Schema für Anhänge ab "
-                                          "(siehe form_definitions/README.md, 'Files')")
+            self.add(
+                "/$defs/attachment",
+                "weicht vom Standard-Schema für Anhänge ab "
+                "(siehe form_definitions/README.md, 'Files')",
+            )
         elif uses_files and "attachment" not in defs:
             self.add("/$defs", "Dateifelder brauchen '$defs/attachment' (Standard-Schema)")
         for name, schema in defs.items():
@@ -411,8 +484,11 @@ class _Checker:
 
 def check_document(doc: Any, file: str) -> list[Problem]:
     """All problems of one definition document (without cross-file checks)."""
+    if not isinstance(doc, dict):
+        what = {list: "kein Array", str: "keine Zeichenkette"}.get(type(doc), "kein Einzelwert")
+        return [Problem(file, "", f"eine Definition muss ein JSON-Objekt sein, {what}")]
     problems = _meta_problems(file, doc)
-    if problems or not isinstance(doc, dict):
+    if problems:
         # Semantic checks assume the shape the meta-schema guarantees.
         return problems
     try:
@@ -432,25 +508,38 @@ def load_authorities(path: Path) -> tuple[dict[str, Authority], list[Problem]]:
     try:
         parsed = AuthoritiesFile.model_validate(doc)
     except PydanticError as exc:
-        return {}, [
-            Problem(str(path), _pointer(err["loc"]), err["msg"]) for err in exc.errors()
-        ]
+        return {}, [Problem(str(path), _pointer(err["loc"]), err["msg"]) for err in exc.errors()]
     problems: list[Problem] = []
     authorities: dict[str, Authority] = {}
     prefixes: set[str] = set()
     for index, authority in enumerate(parsed.authorities):
         if authority.id in authorities:
-            problems.append(Problem(str(path), f"/authorities/{index}/id",
-                                    f"Behörden-ID '{authority.id}' kommt mehrfach vor"))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"/authorities/{index}/id",
+                    f"Behörden-ID '{authority.id}' kommt mehrfach vor",
+                )
+            )
         if authority.referencePrefix in prefixes:
-            problems.append(Problem(str(path), f"/authorities/{index}/referencePrefix",
-                                    f"Präfix '{authority.referencePrefix}' kommt mehrfach vor"))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"/authorities/{index}/referencePrefix",
+                    f"Präfix '{authority.referencePrefix}' kommt mehrfach vor",
+                )
+            )
         prefixes.add(authority.referencePrefix)
         authorities[authority.id] = authority
     for index, authority in enumerate(parsed.authorities):
         if authority.parent is not None and authority.parent not in authorities:
-            problems.append(Problem(str(path), f"/authorities/{index}/parent",
-                                    f"übergeordnete Behörde '{authority.parent}' unbekannt"))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"/authorities/{index}/parent",
+                    f"übergeordnete Behörde '{authority.parent}' unbekannt",
+                )
+            )
     return authorities, problems
 
 
@@ -472,16 +561,24 @@ def check_files(
             service_id, authority = meta.get("id"), meta.get("authority")
             if isinstance(service_id, str):
                 if service_id in owners:
-                    found.append(Problem(str(path), "/x-service/id",
-                                         f"Dienst-ID '{service_id}' ist schon vergeben "
-                                         f"({owners[service_id]})"))
+                    found.append(
+                        Problem(
+                            str(path),
+                            "/x-service/id",
+                            f"Dienst-ID '{service_id}' ist schon vergeben ({owners[service_id]})",
+                        )
+                    )
                 else:
                     owners[service_id] = path
             if isinstance(authority, str) and authority not in authorities:
                 known = ", ".join(sorted(authorities)) or "keine"
-                found.append(Problem(str(path), "/x-service/authority",
-                                     f"Behörde '{authority}' gibt es im Portal nicht "
-                                     f"(bekannt: {known})"))
+                found.append(
+                    Problem(
+                        str(path),
+                        "/x-service/authority",
+                        f"Behörde '{authority}' gibt es im Portal nicht (bekannt: {known})",
+                    )
+                )
         problems.extend(found)
         if not found:
             sound[path] = doc

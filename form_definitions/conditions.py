@@ -23,9 +23,9 @@ from jsonschema import Draft202012Validator
 from form_definitions.fields import DefinitionError, Kind, item_schema, kind_of, resolve
 
 SUPPORTED = (
-    "unterstützt wird genau diese Form: {\"if\": {\"properties\": {\"FELD\": {\"const\": "
-    "WERT}}, \"required\": [\"FELD\"]}, \"then\": {\"required\": [...]}, \"else\": "
-    "{\"required\": [...]}} (bei Mehrfachauswahl {\"contains\": {\"const\": WERT}})"
+    'unterstützt wird genau diese Form: {"if": {"properties": {"FELD": {"const": '
+    'WERT}}, "required": ["FELD"]}, "then": {"required": [...]}, "else": '
+    '{"required": [...]}} (bei Mehrfachauswahl {"contains": {"const": WERT}})'
 )
 
 
@@ -81,7 +81,7 @@ def parse_condition(node: Mapping[str, Any]) -> Condition:
     properties = test.get("properties")
     if not isinstance(properties, Mapping) or len(properties) != 1:
         raise DefinitionError(f"'if' muss genau ein Feld prüfen; {SUPPORTED}")
-    (trigger, check), = properties.items()
+    ((trigger, check),) = properties.items()
     if test.get("required") != [trigger]:
         raise DefinitionError(
             f"'if' muss das geprüfte Feld in 'required' nennen (\"required\": [\"{trigger}\"]), "

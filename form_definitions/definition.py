@@ -9,7 +9,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict
+
+from form_definitions.validation import answer_validator
 
 
 class ServiceMeta(BaseModel):
@@ -22,10 +25,10 @@ class ServiceMeta(BaseModel):
     version: str
     status: Literal["draft", "published"]
     prepare: list[str] = []
-    durationMinutes: int | None = None  # noqa: N815 (JSON key)
+    durationMinutes: int | None = None
     keywords: list[str] = []
     leika: str | None = None
-    retentionDays: int = 365  # noqa: N815 (JSON key)
+    retentionDays: int = 365
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,15 @@ class ServiceDefinition:
     @cached_property
     def sha256(self) -> str:
         """Hash of the canonical JSON, recorded with each submission."""
-        canonical = json.dumps(self.schema, sort_keys=True, ensure_ascii=False,
-                               separators=(",", ":"))
+        canonical = json.dumps(
+            self.schema, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        """The answer validator, built once per definition version."""
+        return answer_validator(self.schema)
 
     @cached_property
     def steps(self) -> tuple[Step, ...]:

@@ -67,8 +67,9 @@ WIDGETS: dict[Kind, tuple[str, ...]] = {
 
 #: x-ui keys that only make sense for some kinds.
 UI_KEYS_FOR: dict[str, frozenset[Kind]] = {
-    "autocomplete": frozenset({Kind.TEXT, Kind.EMAIL, Kind.DATE, Kind.NUMBER, Kind.INTEGER,
-                               Kind.CHOICE}),
+    "autocomplete": frozenset(
+        {Kind.TEXT, Kind.EMAIL, Kind.DATE, Kind.NUMBER, Kind.INTEGER, Kind.CHOICE}
+    ),
     "width": frozenset({Kind.TEXT, Kind.EMAIL, Kind.NUMBER, Kind.INTEGER}),
     "rows": frozenset({Kind.TEXT}),
     "accept": frozenset({Kind.FILE, Kind.FILES}),
@@ -134,8 +135,10 @@ def is_attachment(schema: Mapping[str, Any]) -> bool:
 def choices(schema: Mapping[str, Any]) -> list[Choice]:
     """The options of a (resolved) choice schema, in order."""
     if "oneOf" in schema:
-        return [Choice(option["const"], str(option.get("title", option["const"])))
-                for option in schema["oneOf"]]
+        return [
+            Choice(option["const"], str(option.get("title", option["const"])))
+            for option in schema["oneOf"]
+        ]
     return [Choice(value, str(value)) for value in schema.get("enum", [])]
 
 

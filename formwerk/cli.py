@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 
-def _settings(args: argparse.Namespace):  # noqa: ANN202 (import kept lazy)
+def _settings(args: argparse.Namespace):
     """Settings from the environment, overridden by the options that were given."""
     from formwerk.settings import Settings
 
@@ -24,15 +24,23 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202 (import kept lazy)
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     """--data-dir for every command that reads or writes data (FORMWERK_DATA_DIR)."""
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="data folder (default: $FORMWERK_DATA_DIR or ./var)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="data folder (default: $FORMWERK_DATA_DIR or ./var)",
+    )
 
 
 def add_forms_dir(parser: argparse.ArgumentParser) -> None:
     """--forms-dir: where the authorities and service definitions are read from."""
-    parser.add_argument("--forms-dir", type=Path, default=None,
-                        help="folder with authorities.json and services/ "
-                             "(default: $FORMWERK_FORMS_DIR or the shipped demo portal)")
+    parser.add_argument(
+        "--forms-dir",
+        type=Path,
+        default=None,
+        help="folder with authorities.json and services/ "
+        "(default: $FORMWERK_FORMS_DIR or the shipped demo portal)",
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -45,10 +53,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     for problem in app.state.catalogue.problems:
         print(f"Warnung: {problem}", file=sys.stderr)
-    print(f"formwerk: http://{settings.host}:{settings.port}/  (Daten: {settings.data_dir})",
-          file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                access_log=False)
+    print(
+        f"formwerk: http://{settings.host}:{settings.port}/  (Daten: {settings.data_dir})",
+        file=sys.stderr,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
     return 0
 
 
@@ -73,8 +82,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(problem)
     files = len({p.file for p in problems})
     if problems:
-        print(f"{len(problems)} Fehler in {files} Datei(en); {len(paths)} Definition(en) geprüft.",
-              file=sys.stderr)
+        print(
+            f"{len(problems)} Fehler in {files} Datei(en); {len(paths)} Definition(en) geprüft.",
+            file=sys.stderr,
+        )
         return 1
     print(f"OK: {len(paths)} Definition(en) geprüft, keine Fehler.", file=sys.stderr)
     return 0
@@ -95,12 +106,20 @@ def build_parser() -> argparse.ArgumentParser:
     add_forms_dir(serve)
     serve.set_defaults(func=cmd_serve)
 
-    check = sub.add_parser("check", help="check service definitions",
-                           description="Check definitions against the format; prints "
-                                       "FILE: /json/pointer: message per error, exit status 1 "
-                                       "on any error.")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="definition files or folders (default: every definition)")
+    check = sub.add_parser(
+        "check",
+        help="check service definitions",
+        description="Check definitions against the format; prints "
+        "FILE: /json/pointer: message per error, exit status 1 "
+        "on any error.",
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="definition files or folders (default: every definition)",
+    )
     add_forms_dir(check)
     check.set_defaults(func=cmd_check)
 
