@@ -5,85 +5,93 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from form_definitions.catalogue import Catalogue
 from formwerk.settings import Settings
+from formwerk.store import Store, open_store
+from renderer import api, flow, pages
+from renderer.problems import problem
 from renderer.security import SecurityHeadersMiddleware
+from renderer.session import load_or_create_secret
+from renderer.templating import render
 
 HERE = Path(__file__).parent
 log = logging.getLogger("formwerk.renderer")
 
-
-def make_templates() -> Environment:
-    """Jinja2 with autoescaping on: titles and help texts from definitions are text."""
-    return Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def render(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
-    """Render a page with the portal's common context."""
-    env: Environment = request.app.state.templates
-    html = env.get_template(template).render(
-        request=request, settings=request.app.state.settings, **context
-    )
-    return HTMLResponse(html, status_code=status_code)
-
-
-async def home(request: Request) -> Response:
-    """The portal home page: every authority with its services."""
-    catalogue: Catalogue = request.app.state.catalogue
-    return render(request, "home.html", groups=catalogue.by_authority())
-
-
 ERROR_TEXTS = {
+    403: (
+        "Sitzung abgelaufen",
+        "Ihre Sitzung ist abgelaufen oder die Seite war zu lange "
+        "geöffnet. Bitte laden Sie die Seite neu und versuchen Sie es "
+        "noch einmal. Gespeicherte Angaben bleiben erhalten.",
+    ),
     404: ("Seite nicht gefunden", "Die Adresse ist falsch oder die Seite gibt es nicht mehr."),
     405: ("Aktion nicht möglich", "Diese Aktion ist auf dieser Seite nicht möglich."),
 }
 
 
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
-    """German error pages for HTTP errors."""
+    """German error pages (or problem+json under /api/) for HTTP errors."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    title, text = ERROR_TEXTS.get(status, ("Es ist ein Fehler aufgetreten", str(exc.detail)))
+    title, text = ERROR_TEXTS.get(
+        status, ("Es ist ein Fehler aufgetreten", "Bitte versuchen Sie es noch einmal.")
+    )
+    if _wants_json(request):
+        return problem(status, text, instance=request.url.path)
     return render(request, "error.html", status_code=status, title=title, text=text)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     """Never a traceback on a page: log it, show a calm German message."""
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    text = "Bitte versuchen Sie es später noch einmal. Ihre gespeicherten Angaben bleiben erhalten."
+    if _wants_json(request):
+        return problem(500, text, instance=request.url.path)
     return render(
-        request,
-        "error.html",
-        status_code=500,
-        title="Es ist ein Fehler aufgetreten",
-        text="Bitte versuchen Sie es später noch einmal. Ihre Eingaben sind gespeichert.",
+        request, "error.html", status_code=500, title="Es ist ein Fehler aufgetreten", text=text
     )
 
 
-def create_app(settings: Settings, catalogue: Catalogue | None = None) -> Starlette:
-    """Build the portal app for ``settings`` (the catalogue is loaded if not given)."""
+def routes() -> list[Route | Mount]:
+    """Every route of the citizen portal."""
+    return [
+        Route("/", pages.home, name="home"),
+        Route("/behoerden/{authority_id}", pages.authority_page, name="authority"),
+        Route("/leistungen/{service_id}", pages.start_page, name="start"),
+        Route("/leistungen/{service_id}/antrag", flow.begin, name="begin"),
+        Route("/leistungen/{service_id}/antrag/{step_id}", flow.step_page, name="step"),
+        Route("/leistungen/{service_id}/antrag/{step_id}", flow.step_post, methods=["POST"]),
+        Route(f"/leistungen/{{service_id}}/{flow.CHECK}", flow.check_page, name="check"),
+        Route(f"/leistungen/{{service_id}}/{flow.CHECK}", flow.submit, methods=["POST"]),
+        Route("/antraege/{reference}", flow.confirmation, name="confirmation"),
+        *api.routes,
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+
+def create_app(
+    settings: Settings, catalogue: Catalogue | None = None, store: Store | None = None
+) -> Starlette:
+    """Build the portal app for ``settings`` (catalogue and store opened if not given)."""
     app = Starlette(
-        debug=False,  # never render tracebacks; the server_error handler logs them
-        routes=[
-            Route("/", home, name="home"),
-            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        ],
+        debug=False,  # never render tracebacks; server_error logs them
+        routes=routes(),
         middleware=[Middleware(SecurityHeadersMiddleware)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.settings = settings
     app.state.catalogue = catalogue or Catalogue.load(settings.forms_dir)
-    app.state.templates = make_templates()
+    app.state.store = store or open_store(settings.data_dir)
+    app.state.secret = load_or_create_secret(settings.data_dir)
     return app

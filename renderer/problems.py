@@ -1,0 +1,43 @@
+"""RFC 7807 problem details: the one shape of every JSON error of the API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+PROBLEM_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Ungültige Anfrage",
+    403: "Nicht erlaubt",
+    404: "Nicht gefunden",
+    405: "Methode nicht erlaubt",
+    413: "Anfrage zu groß",
+    415: "Nicht unterstützter Inhaltstyp",
+    422: "Ungültige Angaben",
+    500: "Interner Fehler",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: Sequence[dict[str, Any]] = (),
+    title: str | None = None,
+) -> JSONResponse:
+    """A problem+json response; ``errors`` lists invalid fields (pointer and message)."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or TITLES.get(status, "Fehler"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = list(errors)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE)

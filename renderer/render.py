@@ -1,0 +1,105 @@
+"""The pure render function: definition, step, data, errors → HTML of the step's fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from pathlib import Path as FsPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from form_definitions.definition import ServiceDefinition, Step
+from renderer.paths import Path
+from renderer.views import FieldView, build_fields
+
+TEMPLATES = FsPath(__file__).parent / "templates"
+
+
+def html_attrs(attrs: Mapping[str, Any]) -> Markup:
+    """Render HTML attributes: True as a bare attribute, False/None left out, rest escaped."""
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {name}")
+        elif value is not False and value is not None:
+            parts.append(f' {name}="{escape(str(value))}"')
+    return Markup("".join(parts))
+
+
+def filesize(size: int) -> str:
+    """A file size in German notation (``1,2 MB``, ``850 KB``)."""
+    if size < 1024:
+        return f"{size} Byte"
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            return f"{size:.1f} {unit}".replace(".", ",").replace(",0 ", " ")
+    raise AssertionError("unreachable")
+
+
+def berlin(moment: datetime) -> str:
+    """A UTC timestamp as German local time: ``28.11.2026, 14:03 Uhr``."""
+    local = moment.astimezone(ZoneInfo("Europe/Berlin"))
+    return local.strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+@cache
+def environment() -> Environment:
+    """The one Jinja2 environment: autoescaping on, since titles and help texts from
+    definitions are text, never markup."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["html_attrs"] = html_attrs
+    env.filters["filesize"] = filesize
+    env.filters["berlin"] = berlin
+    return env
+
+
+def server_hidden(
+    definition: ServiceDefinition, step: Step, data: Mapping[str, Any]
+) -> frozenset[str]:
+    """Top-level conditional fields of this step whose trigger sits on another step.
+
+    Such a trigger cannot change on this page, so the server decides once: hidden fields
+    are not rendered at all (and what is not rendered is not decoded).
+    """
+    from form_definitions.conditions import conditions_of, hidden_fields
+
+    on_step = set(step.properties)
+    off_page = {
+        name
+        for condition in conditions_of(definition.schema)
+        if condition.trigger not in on_step
+        for name in condition.dependants()
+    }
+    return frozenset(off_page & hidden_fields(definition.schema, data) & on_step)
+
+
+def step_views(
+    definition: ServiceDefinition, step: Step, data: Mapping[str, Any], errors: Mapping[Path, str]
+) -> list[FieldView]:
+    """The field views of one step."""
+    return build_fields(
+        definition.schema, step.properties, data, errors, server_hidden(definition, step, data)
+    )
+
+
+def render_fields(views: list[FieldView]) -> Markup:
+    """HTML for a list of field views."""
+    macros = environment().get_template("fields/_macros.html").module
+    return Markup("\n".join(str(macros.field(view)) for view in views))  # type: ignore[attr-defined]
+
+
+def render_step(
+    definition: ServiceDefinition, step: Step, data: Mapping[str, Any], errors: Mapping[Path, str]
+) -> Markup:
+    """The render function of issue 3: the HTML of one step's fields."""
+    return render_fields(step_views(definition, step, data, errors))
