@@ -7,26 +7,53 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from form_definitions.fields import DefinitionError, resolve
 from renderer.paths import Path, get_path, parse_name
+from renderer.views import MAX_REPEAT
 
 
 def _container(data: dict[str, Any], path: Path) -> Any:
     return get_path(data, path) if path else data
 
 
-def apply_action(data: Mapping[str, Any], action: str) -> dict[str, Any]:
+def _max_items(root: Mapping[str, Any], path: Path) -> int:
+    """maxItems of the repeatable group at ``path``; 0 when there is no such group."""
+    schema: Any = root
+    for part in path:
+        step = (
+            schema.get("items") if isinstance(part, int) else schema.get("properties", {}).get(part)
+        )
+        if not isinstance(step, Mapping):
+            return 0
+        schema = resolve(step, root)
+    if (
+        schema.get("type") != "array"
+        or resolve(schema.get("items", {}), root).get("type") != "object"
+    ):
+        return 0
+    return min(schema.get("maxItems", MAX_REPEAT), MAX_REPEAT)
+
+
+def apply_action(root: Mapping[str, Any], data: Mapping[str, Any], action: str) -> dict[str, Any]:
     """Apply ``add:NAME``, ``remove:NAME.INDEX`` or ``remove-file:NAME:ID`` to a copy of data.
 
-    Unknown or stale actions (an index that no longer exists) change nothing.
+    ``root`` is the definition, whose ``maxItems`` an add never exceeds. Unknown or stale
+    actions (an index that no longer exists, a forged name) change nothing.
     """
     result = copy.deepcopy(dict(data))
     verb, _, argument = action.partition(":")
     if verb == "add":
         path = parse_name(argument)
+        try:
+            limit = _max_items(root, path)
+        except DefinitionError:
+            limit = 0
+        if not limit:
+            return result
         parent = _container(result, path[:-1])
         if isinstance(parent, dict):
             entries = parent.setdefault(path[-1], [])
-            if isinstance(entries, list):
+            if isinstance(entries, list) and len(entries) < limit:
                 entries.append({})
     elif verb == "remove":
         path = parse_name(argument)

@@ -71,6 +71,13 @@ def _date(form: Form, name: str) -> str | object:
     return f"{year}-{month}-{day}"  # kept as typed; the date format check reports it
 
 
+def has_answer(value: Any) -> bool:
+    """Whether a value holds any answer: empty groups (at any depth) do not."""
+    if isinstance(value, Mapping):
+        return any(has_answer(v) for v in value.values())
+    return not (isinstance(value, list) and not value)
+
+
 class _Decoder:
     def __init__(self, root: Mapping[str, Any], form: Form) -> None:
         self.root = root
@@ -140,7 +147,7 @@ class _Decoder:
                 previous if isinstance(previous, Mapping) else {},
             )
             # A required group stays, even empty, so its own fields report what is missing.
-            return value if value or required else _MISSING
+            return value if required or has_answer(value) else _MISSING
         return self.repeat(resolved, path, previous)
 
     def choice(self, schema: Mapping[str, Any], text: str) -> Any:

@@ -188,7 +188,7 @@ async def step_post(request: Request) -> Response:
     steps = visit.service.steps
 
     if action.startswith(("add:", "remove:", "remove-file:")):
-        visit.data = apply_action(visit.data, action)
+        visit.data = apply_action(visit.service.schema, visit.data, action)
         _save(request, visit, step.id)
         return _redirect(visit, request, here + _anchor(action, visit.data))
     if action == "zurueck":

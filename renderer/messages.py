@@ -150,6 +150,10 @@ def default_message(keyword: str, value: Any, located: _Located, instance: Any) 
         return f"Wählen Sie bei {label} {word} {value} {'Antwort' if one else 'Antworten'} aus."
     if keyword == "uniqueItems":
         return f"Bei {label} ist jede Antwort nur einmal möglich."
+    if keyword == "attachment":
+        return (
+            f"{label} verweist nicht auf eine hochgeladene Datei. Laden Sie die Datei erneut hoch."
+        )
     if keyword == "additionalProperties":
         return f"Die Angabe „{instance}“ gibt es in diesem Formular nicht."
     return f"{label} ist ungültig."
@@ -178,9 +182,12 @@ def validate(definition: ServiceDefinition, data: Mapping[str, Any]) -> list[Fie
         if error.validator in _MISSING:
             for name in _missing(error):
                 located = _locate(root, (*base, name))
+                keyword = "required"
+                if located.kind in (Kind.FILE, Kind.FILES) and located.path != (*base, name):
+                    keyword = "attachment"  # a reference with parts missing
                 found.setdefault(
                     located.path,
-                    FieldError(located.path, "required", _message("required", None, located, None)),
+                    FieldError(located.path, keyword, _message(keyword, None, located, None)),
                 )
         elif error.validator == "additionalProperties":
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -197,12 +204,15 @@ def validate(definition: ServiceDefinition, data: Mapping[str, Any]) -> list[Fie
                 )
         else:
             located = _locate(root, base)
+            keyword = str(error.validator)
+            if located.kind in (Kind.FILE, Kind.FILES) and located.path != base:
+                keyword = "attachment"  # inside a reference: not something a citizen typed
             found.setdefault(
                 located.path,
                 FieldError(
                     located.path,
-                    str(error.validator),
-                    _message(str(error.validator), error.validator_value, located, error.instance),
+                    keyword,
+                    _message(keyword, error.validator_value, located, error.instance),
                 ),
             )
     order = {path: index for index, path in enumerate(_document_order(definition, pruned))}

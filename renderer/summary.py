@@ -115,7 +115,7 @@ def format_value(schema: Mapping[str, Any], root: Mapping[str, Any], value: Any)
     if kind in _FILE_KINDS:
         return ", ".join(_file_name(ref) for ref in _file_refs(value))
     if kind is Kind.GROUP and isinstance(value, Mapping):
-        # Only met inside repeat tables with groups nested two deep: "Feld: Wert; …".
+        # Met in a table cell, for the entries of a repeat inside a repeat: "Feld: Wert; …".
         cells = _flat_cells(resolved, root, value, ())
         return "; ".join(f"{label}: {text}" for label, text in cells.items() if text)
     if kind is Kind.REPEAT:

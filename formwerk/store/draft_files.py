@@ -1,0 +1,187 @@
+"""Drafts and attachment metadata as one small JSON file per record.
+
+These records are small, independent and short-lived, so a database file per record is
+the simplest scheme that scales: saving a draft costs the same with 10 or 100,000 other
+drafts, and deleting one is an unlink. Files are written with ``write_json`` (temp file,
+fsync, rename), so a crash never leaves a torn draft. File names come only from ids that
+matched a strict pattern, never from raw user input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from formwerk.store.atomic import file_lock, read_json_object, remove_file, write_json
+from formwerk.store.base import (
+    ATTACHMENT_ID_RE,
+    AttachmentMeta,
+    Draft,
+    DuplicateAttachmentError,
+    InvalidIdentifierError,
+    is_valid_draft_id,
+    is_valid_owner,
+)
+
+# Locks are striped by a hash of the id: bounded number of lock files, no lock-file cleanup.
+LOCK_STRIPES = 64
+
+
+def _stripe(value: str) -> int:
+    return int(hashlib.sha256(value.encode("utf-8")).hexdigest()[:4], 16) % LOCK_STRIPES
+
+
+class DraftFiles:
+    """Drafts stored as ``drafts/{draft_id}.json``."""
+
+    def __init__(self, root: Path, lock_dir: Path, now: Callable[[], datetime]) -> None:
+        """Use ``root`` for the draft files and ``lock_dir`` for the striped locks."""
+        self.root = root
+        self._lock_dir = lock_dir
+        self._now = now
+
+    def _path(self, draft_id: str) -> Path:
+        if not is_valid_draft_id(draft_id):
+            raise InvalidIdentifierError(f"invalid draft id {draft_id!r}")
+        return self.root / f"{draft_id}.json"
+
+    def _lock(self, draft_id: str) -> Path:
+        return self._lock_dir / f"draft-{_stripe(draft_id):02d}.lock"
+
+    def save(self, draft_id: str, service_id: str, data: dict[str, Any], step: str) -> Draft:
+        """Create or replace a draft, keeping ``created_at`` of an existing one."""
+        path = self._path(draft_id)
+        now = self._now()
+        # Validate before taking the lock: bad input must not hold up other writers.
+        draft = Draft(
+            draft_id=draft_id,
+            service_id=service_id,
+            data=data,
+            step=step,
+            created_at=now,
+            updated_at=now,
+        )
+        with file_lock(self._lock(draft_id)):
+            existing = read_json_object(path)
+            if existing is not None:
+                created_at = Draft.model_validate(existing).created_at
+                draft = draft.model_copy(update={"created_at": created_at})
+            write_json(path, draft.model_dump(mode="json"))
+        return draft
+
+    def get(self, draft_id: str) -> Draft | None:
+        """Return the draft or None; a malformed id is simply not found."""
+        if not is_valid_draft_id(draft_id):
+            return None
+        raw = read_json_object(self._path(draft_id))
+        return None if raw is None else Draft.model_validate(raw)
+
+    def delete(self, draft_id: str) -> bool:
+        """Delete the draft file; return whether it existed."""
+        if not is_valid_draft_id(draft_id):
+            return False
+        with file_lock(self._lock(draft_id)):
+            return remove_file(self._path(draft_id))
+
+    def list_expired(self, older_than: datetime) -> list[Draft]:
+        """Return drafts whose ``updated_at`` is before ``older_than``, oldest first.
+
+        Reads every draft: file mtimes would be a cheaper pre-filter but are not the
+        store's clock (restores, copies, injected clocks), and wrongly deleting a draft a
+        citizen is still working on is worse than a slower nightly job.
+        """
+        if older_than.tzinfo is None:
+            raise ValueError("older_than must be timezone-aware")
+        expired: list[Draft] = []
+        try:
+            entries = list(os.scandir(self.root))
+        except FileNotFoundError:
+            return []
+        for entry in entries:
+            stem, dot, ext = entry.name.rpartition(".")
+            if not dot or ext != "json" or not is_valid_draft_id(stem):
+                continue  # temp files, lock files, anything foreign
+            raw = read_json_object(Path(entry.path))
+            if raw is None:
+                continue  # deleted meanwhile
+            draft = Draft.model_validate(raw)
+            if draft.updated_at < older_than:
+                expired.append(draft)
+        expired.sort(key=lambda d: d.updated_at)
+        return expired
+
+
+class AttachmentFiles:
+    """Attachment metadata as ``attachments/meta/{id}.json`` plus a per-owner id list.
+
+    The owner list (``attachments/owners/{owner}.json``) makes ``list`` cheap without a
+    scan. Ordering keeps them consistent across crashes: on add the metadata is written
+    before the list entry, on delete the list entry is removed before the metadata, so a
+    listed id always has its metadata; the worst a crash leaves is an unlisted orphan.
+    """
+
+    def __init__(self, root: Path, lock_dir: Path) -> None:
+        """Use ``root`` for the metadata files and ``lock_dir`` for the striped locks."""
+        self.root = root
+        self._lock_dir = lock_dir
+
+    def _meta_path(self, attachment_id: str) -> Path:
+        return self.root / "meta" / f"{attachment_id}.json"
+
+    def _owner_path(self, owner: str) -> Path:
+        return self.root / "owners" / f"{owner}.json"
+
+    def _lock(self, owner: str) -> Path:
+        return self._lock_dir / f"attachments-{_stripe(owner):02d}.lock"
+
+    def _read_ids(self, owner: str) -> list[str]:
+        raw = read_json_object(self._owner_path(owner))
+        return [] if raw is None else list(raw.get("ids", []))
+
+    def add(self, meta: AttachmentMeta) -> AttachmentMeta:
+        """Store metadata under its owner; raise DuplicateAttachmentError for a known id."""
+        if not is_valid_owner(meta.owner):
+            raise InvalidIdentifierError(f"invalid attachment owner {meta.owner!r}")
+        path = self._meta_path(meta.id)
+        with file_lock(self._lock(meta.owner)):
+            if path.exists():
+                raise DuplicateAttachmentError(f"attachment {meta.id} exists")
+            write_json(path, meta.model_dump(mode="json", by_alias=True))
+            ids = self._read_ids(meta.owner)
+            ids.append(meta.id)
+            write_json(self._owner_path(meta.owner), {"ids": ids})
+        return meta
+
+    def get(self, attachment_id: str) -> AttachmentMeta | None:
+        """Return the metadata or None; a malformed id is simply not found."""
+        if ATTACHMENT_ID_RE.fullmatch(attachment_id) is None:
+            return None
+        raw = read_json_object(self._meta_path(attachment_id))
+        return None if raw is None else AttachmentMeta.model_validate(raw)
+
+    def list(self, owner: str) -> list[AttachmentMeta]:
+        """Return the owner's attachments in upload order."""
+        if not is_valid_owner(owner):
+            return []
+        result = []
+        for attachment_id in self._read_ids(owner):
+            meta = self.get(attachment_id)
+            if meta is not None:  # deleted between reading the list and the file
+                result.append(meta)
+        return result
+
+    def delete(self, attachment_id: str) -> bool:
+        """Delete metadata and list entry; return whether the attachment existed."""
+        meta = self.get(attachment_id)
+        if meta is None:
+            return False
+        with file_lock(self._lock(meta.owner)):
+            ids = self._read_ids(meta.owner)
+            if attachment_id in ids:
+                ids.remove(attachment_id)
+                write_json(self._owner_path(meta.owner), {"ids": ids})
+            return remove_file(self._meta_path(attachment_id))

@@ -1,0 +1,135 @@
+"""Drafts and attachment metadata."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from formwerk.store import (
+    AttachmentMeta,
+    DuplicateAttachmentError,
+    InvalidIdentifierError,
+    TinyDBStore,
+    open_store,
+)
+from tests.store._testlib import SHA, FakeClock
+
+DRAFT = "Zq3v0bYk2dTn8sLw4xEa1g"
+OTHER = "Pp7mW2cR9fJs5hKd3uVb6n"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FakeClock) -> TinyDBStore:
+    return open_store(tmp_path / "data", clock=clock)
+
+
+def attachment(att_id: str, owner: str = DRAFT, name: str = "Foto.jpg") -> AttachmentMeta:
+    return AttachmentMeta(
+        id=att_id, owner=owner, name=name, mediaType="image/jpeg", size=99, sha256=SHA
+    )
+
+
+def test_draft_crud(store: TinyDBStore, clock: FakeClock) -> None:
+    assert store.get_draft(DRAFT) is None
+    first = store.save_draft(DRAFT, "meldebescheinigung", {"vorname": "Ädá"}, "person")
+    assert store.get_draft(DRAFT) == first
+    assert (store.data_dir / "drafts" / f"{DRAFT}.json").is_file()
+
+    clock.advance(minutes=5)
+    second = store.save_draft(DRAFT, "meldebescheinigung", {"vorname": "Ada"}, "anschrift")
+    assert second.created_at == first.created_at  # kept from the first save
+    assert second.updated_at == clock.now
+    assert store.get_draft(DRAFT) == second
+    assert second.data == {"vorname": "Ada"} and second.step == "anschrift"
+
+    assert store.delete_draft(DRAFT) is True
+    assert store.delete_draft(DRAFT) is False
+    assert store.get_draft(DRAFT) is None
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["../../registry", "short", "a/b" * 10, "x" * 200, "ok-but-with space-x", ""]
+)
+def test_draft_ids_are_never_paths(store: TinyDBStore, bad_id: str) -> None:
+    with pytest.raises(InvalidIdentifierError):
+        store.save_draft(bad_id, "meldebescheinigung", {}, "start")
+    assert store.get_draft(bad_id) is None
+    assert store.delete_draft(bad_id) is False
+    assert not (store.data_dir / "registry.json").exists()
+
+
+def test_draft_data_must_be_json(store: TinyDBStore) -> None:
+    with pytest.raises(ValidationError):
+        store.save_draft(DRAFT, "meldebescheinigung", {"x": float("inf")}, "start")
+    assert store.get_draft(DRAFT) is None
+
+
+def test_list_expired_drafts(store: TinyDBStore, clock: FakeClock) -> None:
+    start = clock.now
+    store.save_draft(DRAFT, "meldebescheinigung", {}, "start")
+    clock.advance(days=10)
+    store.save_draft(OTHER, "hundesteuer", {}, "start")
+    # leftovers that must not confuse the scan
+    (store.data_dir / "drafts" / f".{DRAFT}.json.123.deadbeef.tmp").write_text("{trunc")
+    (store.data_dir / "drafts" / "README").write_text("foreign file")
+
+    expired = store.list_expired_drafts(start + timedelta(days=5))
+    assert [d.draft_id for d in expired] == [DRAFT]
+    assert store.list_expired_drafts(start) == []
+    both = store.list_expired_drafts(clock.now + timedelta(seconds=1))
+    assert [d.draft_id for d in both] == [DRAFT, OTHER]  # oldest first
+
+    clock.advance(days=10)  # the citizen comes back: saving refreshes the draft
+    store.save_draft(DRAFT, "meldebescheinigung", {"weiter": True}, "anschrift")
+    assert [d.draft_id for d in store.list_expired_drafts(start + timedelta(days=15))] == [OTHER]
+    with pytest.raises(ValueError):
+        store.list_expired_drafts(start.replace(tzinfo=None))
+
+
+def test_list_expired_drafts_on_empty_store(store: TinyDBStore, clock: FakeClock) -> None:
+    assert store.list_expired_drafts(clock.now) == []
+
+
+def test_attachment_crud(store: TinyDBStore, clock: FakeClock) -> None:
+    a = store.add_attachment(attachment("att_" + "a" * 20, name="Ausweis.pdf"))
+    b = store.add_attachment(attachment("att_" + "b" * 20))
+    c = store.add_attachment(attachment("att_" + "c" * 20, owner="LKH-2026-000001"))
+
+    assert store.get_attachment(a.id) == a
+    assert store.get_attachment("att_" + "z" * 20) is None
+    assert store.get_attachment("../../formwerk-store") is None
+    assert store.list_attachments(DRAFT) == [a, b]
+    assert store.list_attachments("LKH-2026-000001") == [c]
+    assert store.list_attachments(OTHER) == []
+    assert store.list_attachments("../x") == []
+
+    assert store.delete_attachment(a.id) is True
+    assert store.delete_attachment(a.id) is False
+    assert store.get_attachment(a.id) is None
+    assert store.list_attachments(DRAFT) == [b]
+
+
+def test_attachment_ids_are_unique(store: TinyDBStore) -> None:
+    store.add_attachment(attachment("att_" + "a" * 20))
+    with pytest.raises(DuplicateAttachmentError):
+        store.add_attachment(attachment("att_" + "a" * 20, name="anders.pdf"))
+    assert len(store.list_attachments(DRAFT)) == 1
+
+
+def test_attachment_validation(store: TinyDBStore) -> None:
+    with pytest.raises(InvalidIdentifierError):
+        store.add_attachment(attachment("att_" + "a" * 20, owner="../../etc"))
+    with pytest.raises(ValidationError):
+        attachment("../../evil")
+    with pytest.raises(ValidationError):
+        AttachmentMeta(
+            id="att_" + "a" * 20, owner=DRAFT, name="x", mediaType="a/b", size=0, sha256=SHA
+        )
