@@ -27,3 +27,13 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", description="public URL of the portal (links in receipts)"
     )
     debug: bool = Field(False, description="show tracebacks in the log (never on pages)")
+    upload_max_request_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, description="largest form post with files, in bytes"
+    )
+    upload_max_file_bytes: int = Field(
+        20 * 1024 * 1024, ge=1, description="largest single file, whatever a form allows"
+    )
+    upload_max_files: int = Field(10, ge=1, description="most files in one post")
+    draft_ttl_hours: int = Field(
+        168, ge=1, description="drafts and their files are deleted after this many idle hours"
+    )

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -14,13 +19,16 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from form_definitions.catalogue import Catalogue
+from formwerk.blobs import BlobStore
+from formwerk.cleanup import clean_up
 from formwerk.settings import Settings
 from formwerk.store import Store, open_store
-from renderer import api, flow, pages
+from renderer import api, documents, flow, pages
 from renderer.problems import problem
 from renderer.security import SecurityHeadersMiddleware
 from renderer.session import load_or_create_secret
 from renderer.templating import render
+from renderer.uploads import UploadLimits
 
 HERE = Path(__file__).parent
 log = logging.getLogger("formwerk.renderer")
@@ -74,10 +82,41 @@ def routes() -> list[Route | Mount]:
         Route("/leistungen/{service_id}/antrag/{step_id}", flow.step_post, methods=["POST"]),
         Route(f"/leistungen/{{service_id}}/{flow.CHECK}", flow.check_page, name="check"),
         Route(f"/leistungen/{{service_id}}/{flow.CHECK}", flow.submit, methods=["POST"]),
-        Route("/antraege/{reference}", flow.confirmation, name="confirmation"),
+        Route("/antraege/{reference}", documents.confirmation, name="confirmation"),
+        Route("/antraege/{reference}/eingangsbestaetigung.pdf", documents.receipt, name="receipt"),
+        Route("/postfach/{reference}", documents.status_page, name="postfach"),
         *api.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+
+
+CLEANUP_INTERVAL_SECONDS = 3600
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Run the clean-up of abandoned drafts at start and then every hour."""
+    settings: Settings = app.state.settings
+
+    async def every_hour() -> None:
+        while True:
+            try:
+                result = await run_in_threadpool(
+                    clean_up,
+                    app.state.store,
+                    app.state.blobs,
+                    ttl=timedelta(hours=settings.draft_ttl_hours),
+                )
+                if result.drafts or result.files:
+                    log.info("clean-up: %s", result)
+            except Exception:  # a failed clean-up must never stop the portal
+                log.exception("clean-up failed")
+            await anyio.sleep(CLEANUP_INTERVAL_SECONDS)
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(every_hour)
+        yield
+        tasks.cancel_scope.cancel()
 
 
 def create_app(
@@ -89,9 +128,16 @@ def create_app(
         routes=routes(),
         middleware=[Middleware(SecurityHeadersMiddleware)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.catalogue = catalogue or Catalogue.load(settings.forms_dir)
     app.state.store = store or open_store(settings.data_dir)
+    app.state.blobs = BlobStore(settings.data_dir / "blobs")
     app.state.secret = load_or_create_secret(settings.data_dir)
+    app.state.upload_limits = UploadLimits(
+        max_request_bytes=settings.upload_max_request_bytes,
+        max_file_bytes=settings.upload_max_file_bytes,
+        max_files=settings.upload_max_files,
+    )
     return app

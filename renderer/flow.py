@@ -12,21 +12,26 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from starlette.datastructures import URL
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from form_definitions.authorities import Authority
 from form_definitions.definition import ServiceDefinition, Step
-from formwerk.store import NewSubmission, Store
+from formwerk.store import Store
 from renderer import session
 from renderer.actions import apply_action
+from renderer.archive import keep_definition
 from renderer.decode import decode_step
+from renderer.documents import confirmation_url
 from renderer.messages import FieldError, step_errors, validate
 from renderer.pages import published_service
+from renderer.paths import get_path, parse_name
 from renderer.render import render_fields, step_views
+from renderer.submissions import iter_refs, keep_upload, place_file, submit_application
 from renderer.templating import render
+from renderer.uploads import ParsedForm, UploadError, parse_multipart, policies_for_definition
 from renderer.views import FieldView
 
 CHECK = "pruefen"
@@ -95,14 +100,31 @@ def _save(request: Request, visit: Visit, step_id: str) -> None:
     store.save_draft(visit.draft_id, visit.service.id, visit.data, step_id)
 
 
-async def _posted(request: Request, visit: Visit) -> list[tuple[str, str]]:
-    """The posted text fields, after the CSRF check."""
-    form = await request.form()
-    pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    token = next((v for k, v in pairs if k == "_csrf"), "")
+async def _posted(request: Request, visit: Visit) -> ParsedForm:
+    """The posted form (files streamed to disk within limits), after the CSRF check."""
+    root = visit.service.schema
+    attached = _attached_counts(visit)
+    parsed = await parse_multipart(
+        request,
+        request.app.state.upload_limits,
+        policies_for_definition(root, attached),
+        request.app.state.blobs.incoming_dir,
+    )
+    token = next((v for k, v in parsed.fields if k == "_csrf"), "")
     if visit.new_session or not session.csrf_valid(request.app.state.secret, visit.sid, token):
+        parsed.cleanup()
         raise HTTPException(403, "Ihre Sitzung ist abgelaufen oder ungültig.")
-    return pairs
+    return parsed
+
+
+def _attached_counts(visit: Visit) -> dict[str, int]:
+    """Files already attached per files field (single-file fields are replaced instead)."""
+    counts: dict[str, int] = {}
+    for path, _ in iter_refs(visit.service.schema, visit.service.schema, visit.data):
+        if isinstance(path[-1], int):
+            name = ".".join(str(p) for p in path[:-1])
+            counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 async def begin(request: Request) -> Response:
@@ -137,7 +159,11 @@ def _render_step(
     step: Step,
     errors: list[FieldError],
     status_code: int = 200,
+    upload_error: UploadError | None = None,
 ) -> Response:
+    if upload_error is not None:
+        path = parse_name(upload_error.field) if upload_error.field else ()
+        errors = [FieldError(path, "upload", upload_error.message), *errors]
     by_path = {e.path: e.message for e in errors}
     views = step_views(visit.service, step, visit.data, by_path)
     steps = visit.service.steps
@@ -179,16 +205,42 @@ async def step_post(request: Request) -> Response:
     """POST: keep what was entered; then add/remove, go back, or validate and go on."""
     visit = _visit(request)
     index, step = _step(visit, request.path_params["step_id"])
-    pairs = await _posted(request, visit)
-    action = next((v for k, v in reversed(pairs) if k == "_action"), "weiter")
     rendered = [v.path[0] for v in step_views(visit.service, step, visit.data, {})]
+    try:
+        parsed = await _posted(request, visit)
+    except UploadError as error:
+        # Show the step again with what was typed, and the problem at the file field.
+        visit.data = decode_step(visit.service, step, error.fields, visit.data, rendered=rendered)
+        _save(request, visit, step.id)
+        return _render_step(
+            request, visit, index, step, [], status_code=error.status_code, upload_error=error
+        )
+    pairs = parsed.fields
+    action = next((v for k, v in reversed(pairs) if k == "_action"), "weiter")
     visit.data = decode_step(visit.service, step, pairs, visit.data, rendered=rendered)
+    try:
+        for incoming in parsed.files:
+            ref = await run_in_threadpool(
+                keep_upload,
+                request.app.state.store,
+                request.app.state.blobs,
+                incoming,
+                visit.draft_id,
+            )
+            place_file(visit.service, visit.data, incoming.field, ref)
+    finally:
+        parsed.cleanup()
     returning = next((v for k, v in pairs if k == "_aendern"), "") == "1"
     here = f"{visit.base()}/antrag/{step.id}" + ("?aendern=1" if returning else "")
     steps = visit.service.steps
-
+    if action.startswith("upload:"):
+        # "Hochladen": stay on the step; the new file shows in the field's list (WCAG 4.1.3)
+        _save(request, visit, step.id)
+        return _redirect(visit, request, here + "#f-" + action[7:].replace(".", "-"))
     if action.startswith(("add:", "remove:", "remove-file:")):
         visit.data = apply_action(visit.service.schema, visit.data, action)
+        if action.startswith("remove-file:"):
+            _forget_upload(request, visit, action.rpartition(":")[2])
         _save(request, visit, step.id)
         return _redirect(visit, request, here + _anchor(action, visit.data))
     if action == "zurueck":
@@ -208,12 +260,18 @@ async def step_post(request: Request) -> Response:
     return _redirect(visit, request, f"{visit.base()}/antrag/{steps[index + 1].id}")
 
 
+def _forget_upload(request: Request, visit: Visit, attachment_id: str) -> None:
+    """Delete the record of a removed file of this draft (the file goes with the sweep)."""
+    store: Store = request.app.state.store
+    meta = store.get_attachment(attachment_id)
+    if meta is not None and meta.owner == visit.draft_id:
+        store.delete_attachment(attachment_id)
+
+
 def _anchor(action: str, data: Mapping[str, Any]) -> str:
     """Where the page should scroll after an add or remove: the new entry or the group."""
     verb, _, argument = action.partition(":")
     if verb == "add":
-        from renderer.paths import get_path, parse_name
-
         entries = get_path(data, parse_name(argument))
         count = len(entries) if isinstance(entries, list) else 0
         return "#f-" + argument.replace(".", "-") + f"-{max(count - 1, 0)}"
@@ -265,7 +323,10 @@ async def check_page(request: Request) -> Response:
 async def submit(request: Request) -> Response:
     """Absenden: validate the whole application, store it once, confirm it."""
     visit = _visit(request)
-    await _posted(request, visit)
+    try:
+        (await _posted(request, visit)).cleanup()
+    except UploadError as error:
+        raise HTTPException(error.status_code, error.message) from error
     store: Store = request.app.state.store
     existing = store.find_by_idempotency_key(visit.draft_id)
     if existing is not None:  # "Absenden" pressed twice, or a reload after the redirect
@@ -273,49 +334,13 @@ async def submit(request: Request) -> Response:
     errors = validate(visit.service, visit.data)
     if errors:
         return _check_response(request, visit, errors, status_code=422)
-    from form_definitions.conditions import prune_hidden
-
-    answers = prune_hidden(visit.service.schema, visit.service.schema, visit.data)
-    submission = store.add_submission(
-        NewSubmission(
-            service_id=visit.service.id,
-            service_version=visit.service.meta.version,
-            definition_sha256=visit.service.sha256,
-            authority_id=visit.authority.id,
-            reference_prefix=visit.authority.referencePrefix,
-            answers=answers,
-            attachments=(),
-            idempotency_key=visit.draft_id,
-        )
+    keep_definition(request.app.state.settings.data_dir, visit.service)
+    submission = await run_in_threadpool(
+        submit_application, store, visit.service, visit.authority, visit.data, visit.draft_id
     )
+    # Files uploaded but no longer part of the application stay with the draft record,
+    # so the clean-up can find them.
+    for meta in store.list_attachments(visit.draft_id):
+        store.delete_attachment(meta.id)
     store.delete_draft(visit.draft_id)
     return _redirect(visit, request, confirmation_url(request, submission.reference))
-
-
-def confirmation_url(request: Request, reference: str) -> str:
-    """The capability URL of a submission's confirmation page."""
-    token = session.receipt_token(request.app.state.secret, reference)
-    return str(URL(f"/antraege/{reference}").include_query_params(t=token))
-
-
-async def confirmation(request: Request) -> Response:
-    """The reference number and what happens next."""
-    import hmac
-
-    reference = request.path_params["reference"]
-    token = request.query_params.get("t", "")
-    expected = session.receipt_token(request.app.state.secret, reference)
-    store: Store = request.app.state.store
-    if not hmac.compare_digest(token, expected):
-        raise HTTPException(404)
-    submission = store.get_submission(reference)
-    if submission is None:
-        raise HTTPException(404)
-    catalogue = request.app.state.catalogue
-    service = catalogue.services.get(submission.service_id)
-    authority = catalogue.authorities.get(submission.authority_id)
-    response = render(
-        request, "done.html", submission=submission, service=service, authority=authority
-    )
-    response.headers["cache-control"] = "no-store"
-    return response

@@ -282,6 +282,14 @@ class Store(Protocol):
         """Delete attachment metadata; return whether it existed."""
         ...
 
+    def reassign_attachment(self, attachment_id: str, owner: str) -> AttachmentMeta | None:
+        """Move an attachment to another owner (atomically); None if it does not exist."""
+        ...
+
+    def attachment_hashes(self) -> set[str]:
+        """The sha256 of every attachment still recorded (for the blob clean-up)."""
+        ...
+
     def close(self) -> None:
         """Release resources (connections, file handles)."""
         ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,44 @@ class AttachmentFiles:
                 ids.remove(attachment_id)
                 write_json(self._owner_path(meta.owner), {"ids": ids})
             return remove_file(self._meta_path(attachment_id))
+
+    def reassign(self, attachment_id: str, owner: str) -> AttachmentMeta | None:
+        """Give an attachment to another owner (a draft's file to its submission).
+
+        The metadata file is rewritten atomically, so at every moment some record holds
+        the attachment's hash and the blob clean-up never sees it unreferenced.
+        """
+        if not is_valid_owner(owner):
+            raise InvalidIdentifierError(f"invalid attachment owner {owner!r}")
+        meta = self.get(attachment_id)
+        if meta is None or meta.owner == owner:
+            return meta
+        with ExitStack() as locks:
+            # Two owners' locks, always taken in the same order: no deadlock between workers.
+            for lock in sorted({self._lock(meta.owner), self._lock(owner)}):
+                locks.enter_context(file_lock(lock))
+            moved = meta.model_copy(update={"owner": owner})
+            write_json(self._meta_path(attachment_id), moved.model_dump(mode="json", by_alias=True))
+            ids = self._read_ids(owner)
+            if attachment_id not in ids:
+                write_json(self._owner_path(owner), {"ids": [*ids, attachment_id]})
+            old = self._read_ids(meta.owner)
+            if attachment_id in old:
+                old.remove(attachment_id)
+                write_json(self._owner_path(meta.owner), {"ids": old})
+        return moved
+
+    def hashes(self) -> set[str]:
+        """The sha256 of every stored attachment (a scan: for the daily clean-up only)."""
+        found: set[str] = set()
+        try:
+            entries = list(os.scandir(self.root / "meta"))
+        except FileNotFoundError:
+            return found
+        for entry in entries:
+            if not entry.name.endswith(".json"):
+                continue  # temp and lock files
+            raw = read_json_object(Path(entry.path))
+            if raw is not None and isinstance(raw.get("sha256"), str):
+                found.add(raw["sha256"])
+        return found

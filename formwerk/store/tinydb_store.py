@@ -340,6 +340,14 @@ class TinyDBStore:
         """Delete attachment metadata; return whether it existed."""
         return self._attachments.delete(attachment_id)
 
+    def reassign_attachment(self, attachment_id: str, owner: str) -> AttachmentMeta | None:
+        """Move an attachment to another owner (atomically); None if it does not exist."""
+        return self._attachments.reassign(attachment_id, owner)
+
+    def attachment_hashes(self) -> set[str]:
+        """The sha256 of every attachment still recorded (blobs not in it may go)."""
+        return self._attachments.hashes()
+
     def close(self) -> None:
         """Nothing to release: no file stays open between operations."""
 

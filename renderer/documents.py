@@ -1,0 +1,130 @@
+"""After the submit: confirmation page, receipt PDF, and the application's status page.
+
+These pages are reached through a capability link (reference + token), the same link the
+receipt's QR code holds; the Postfach with accounts builds on it.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from form_definitions.definition import ServiceDefinition
+from formwerk.store import Store, Submission
+from renderer import session
+from renderer.archive import load_definition
+from renderer.templating import render
+
+
+def confirmation_url(request: Request, reference: str) -> str:
+    """The capability URL of a submission's confirmation page."""
+    token = session.receipt_token(request.app.state.secret, reference)
+    return str(URL(f"/antraege/{reference}").include_query_params(t=token))
+
+
+def postfach_url(request: Request, reference: str) -> str:
+    """The absolute URL of the application in the Postfach (for the receipt's QR code)."""
+    token = session.receipt_token(request.app.state.secret, reference)
+    base = request.app.state.settings.base_url.rstrip("/")
+    return f"{base}/postfach/{reference}?t={token}"
+
+
+def receipt_url(request: Request, reference: str) -> str:
+    """The URL of a submission's receipt PDF."""
+    token = session.receipt_token(request.app.state.secret, reference)
+    return str(URL(f"/antraege/{reference}/eingangsbestaetigung.pdf").include_query_params(t=token))
+
+
+def _submission(request: Request) -> tuple[Submission, ServiceDefinition | None]:
+    """The submission named in the URL, if the token fits; else 404 (never 403: a wrong
+    token must not tell that the reference exists)."""
+    reference = request.path_params["reference"]
+    expected = session.receipt_token(request.app.state.secret, reference)
+    if not hmac.compare_digest(request.query_params.get("t", ""), expected):
+        raise HTTPException(404)
+    store: Store = request.app.state.store
+    submission = store.get_submission(reference)
+    if submission is None:
+        raise HTTPException(404)
+    definition = load_definition(request.app.state.settings.data_dir, submission.definition_sha256)
+    if definition is None:
+        definition = request.app.state.catalogue.services.get(submission.service_id)
+    return submission, definition
+
+
+def _private(response: Response) -> Response:
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+async def confirmation(request: Request) -> Response:
+    """The reference number, what happens next, the receipt and the Postfach link."""
+    submission, definition = _submission(request)
+    authority = request.app.state.catalogue.authorities.get(submission.authority_id)
+    return _private(
+        render(
+            request,
+            "done.html",
+            submission=submission,
+            service=definition,
+            authority=authority,
+            receipt=receipt_url(request, submission.reference),
+            postfach=postfach_url(request, submission.reference),
+        )
+    )
+
+
+async def status_page(request: Request) -> Response:
+    """The application in the Postfach: its status and history (accounts come later)."""
+    submission, definition = _submission(request)
+    authority = request.app.state.catalogue.authorities.get(submission.authority_id)
+    return _private(
+        render(
+            request,
+            "postfach.html",
+            submission=submission,
+            service=definition,
+            authority=authority,
+            receipt=receipt_url(request, submission.reference),
+        )
+    )
+
+
+def receipt_pdf(request: Request, submission: Submission, definition: ServiceDefinition) -> bytes:
+    """Build the receipt of a stored submission (pure apart from the lookups)."""
+    from renderer.receipt import build_receipt
+
+    authority = request.app.state.catalogue.authorities[submission.authority_id]
+    return build_receipt(
+        definition,
+        authority,
+        reference=submission.reference,
+        submitted_at=submission.created_at,
+        answers=submission.answers,
+        attachments=[a.model_dump(by_alias=True) for a in submission.attachments],
+        postfach_url=postfach_url(request, submission.reference),
+        portal_name=request.app.state.settings.portal_name,
+    )
+
+
+async def receipt(request: Request) -> Response:
+    """The receipt as a PDF download (built from the stored submission each time)."""
+    submission, definition = _submission(request)
+    if definition is None or submission.authority_id not in request.app.state.catalogue.authorities:
+        raise HTTPException(404)
+    pdf = await run_in_threadpool(receipt_pdf, request, submission, definition)
+    name = f"Eingangsbestaetigung-{submission.reference}.pdf"
+    return _private(
+        Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "content-disposition": f'attachment; filename="{name}"',
+            },
+        )
+    )
