@@ -81,6 +81,8 @@ FIELD_KEYWORDS = frozenset(
 ROOT_KEYWORDS = FIELD_KEYWORDS | {"$schema", "$id", "$defs", "x-service", "x-steps"}
 OPTION_KEYWORDS = frozenset({"const", "title", "description", "$comment"})
 
+# Property names become HTML names and ids and JSON pointers in error messages.
+PROPERTY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 # A "title" that is just a technical name: camelCase, snake_case or kebab-case.
 TECHNICAL_NAME = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][A-Za-z0-9]*)+|[a-z0-9]+(?:[_-][a-z0-9]+)+")
 
@@ -264,6 +266,12 @@ class _Checker:
                     )
         self.check_conditions(obj, pointer)
         for name, schema in properties.items():
+            if not PROPERTY_NAME.fullmatch(name):
+                self.add(
+                    f"{pointer}/properties/{escape(name)}",
+                    f"Feldname '{name}' ist ungültig: erlaubt sind Buchstaben, Ziffern und _, "
+                    "beginnend mit einem Buchstaben (der Name wird Teil von URLs und HTML)",
+                )
             if isinstance(schema, Mapping):
                 self.check_field(name, schema, f"{pointer}/properties/{escape(name)}")
 

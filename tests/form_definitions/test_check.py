@@ -239,6 +239,14 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "/properties/name/default: der Standardwert ist selbst keine gültige Antwort",
     ),
     (
+        "property name that cannot be an HTML name",
+        lambda d: (
+            d["properties"].update({"e.mail": {"type": "string", "title": "E-Mail"}}),
+            d["x-steps"][0]["properties"].append("e.mail"),
+        ),
+        "/properties/e.mail: Feldname 'e.mail' ist ungültig",
+    ),
+    (
         "min above max",
         lambda d: d["properties"]["name"].update(minLength=5, maxLength=2),
         "/properties/name/minLength: 'minLength' ist größer als 'maxLength'",
