@@ -23,6 +23,7 @@ from pydantic import ValidationError as PydanticError
 from form_definitions.authorities import AuthoritiesFile, Authority
 from form_definitions.conditions import condition_nodes, parse_condition
 from form_definitions.fields import (
+    ACCEPTABLE_MEDIA_TYPES,
     ATTACHMENT_REF,
     ATTACHMENT_SCHEMA,
     UI_KEYS_FOR,
@@ -393,6 +394,13 @@ class _Checker:
             if key in ui and kind not in kinds:
                 self.add(
                     f"{pointer}/x-ui/{key}", f"'{key}' gilt nicht für ein Feld der Art {kind.value}"
+                )
+        for index, media_type in enumerate(ui.get("accept", []) or []):
+            if media_type not in ACCEPTABLE_MEDIA_TYPES:
+                self.add(
+                    f"{pointer}/x-ui/accept/{index}",
+                    f"Dateityp '{media_type}' wird nicht unterstützt (unterstützt: "
+                    f"{', '.join(sorted(ACCEPTABLE_MEDIA_TYPES))})",
                 )
         if "rows" in ui and (widget or "text") != "textarea":
             self.add(f"{pointer}/x-ui/rows", "'rows' gilt nur mit dem Widget 'textarea'")

@@ -28,6 +28,25 @@ ATTACHMENT_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 
+#: Media types a file field may accept: those whose content the portal can recognise
+#: (renderer.uploads sniffs each upload; a type it cannot recognise could never pass).
+ACCEPTABLE_MEDIA_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/tiff",
+        "image/heic",
+        "image/heif",
+        "image/webp",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+    }
+)
+
 #: Radios up to this many options, a select beyond (GOV.UK's advice for radios).
 MAX_RADIOS = 6
 

@@ -247,6 +247,11 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "/properties/e.mail: Feldname 'e.mail' ist ungültig",
     ),
     (
+        "file type the portal cannot recognise",
+        lambda d: d["properties"]["nachweis"]["x-ui"].update(accept=["video/mp4"]),
+        "/properties/nachweis/x-ui/accept/0: Dateityp 'video/mp4' wird nicht unterstützt",
+    ),
+    (
         "min above max",
         lambda d: d["properties"]["name"].update(minLength=5, maxLength=2),
         "/properties/name/minLength: 'minLength' ist größer als 'maxLength'",

@@ -954,3 +954,10 @@ def test_remove_stale_uploads(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         remove_stale_uploads(tmp_path, datetime.now())
     assert remove_stale_uploads(tmp_path / "missing", cutoff) == 0
+
+
+def test_the_format_accepts_exactly_the_types_uploads_recognise() -> None:
+    from form_definitions.fields import ACCEPTABLE_MEDIA_TYPES
+    from renderer.uploads import FILE_TYPES
+
+    assert set(FILE_TYPES) == ACCEPTABLE_MEDIA_TYPES
