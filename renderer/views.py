@@ -122,10 +122,9 @@ def option_value(value: Any) -> str:
 
 
 def _number_text(value: Any) -> str:
+    """A number as an HTML number input holds it; repr keeps 5.0 a float on the way back."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "" if value is None else str(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return repr(value)  # "5.0" keeps its float-ness through the round trip
     return repr(value)
 
 
