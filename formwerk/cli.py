@@ -91,6 +91,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    """Delete abandoned drafts and unused files now (`serve` also does it every hour)."""
+    from datetime import timedelta
+
+    from formwerk.blobs import BlobStore
+    from formwerk.cleanup import clean_up
+    from formwerk.store import open_store
+
+    settings = _settings(args)
+    hours = args.older_than_hours or settings.draft_ttl_hours
+    result = clean_up(
+        open_store(settings.data_dir),
+        BlobStore(settings.data_dir / "blobs"),
+        ttl=timedelta(hours=hours),
+    )
+    print(
+        f"Entwürfe gelöscht: {result.drafts}, Anhänge: {result.attachments}, "
+        f"Dateien: {result.files} (älter als {hours} Stunden)"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -122,6 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_forms_dir(check)
     check.set_defaults(func=cmd_check)
+
+    cleanup = sub.add_parser("cleanup", help="delete abandoned drafts and unused files")
+    cleanup.add_argument(
+        "--older-than-hours",
+        type=int,
+        default=None,
+        help="idle time after which a draft goes (default: $FORMWERK_DRAFT_TTL_HOURS or 168)",
+    )
+    add_data_dir(cleanup)
+    cleanup.set_defaults(func=cmd_cleanup)
 
     try:
         from migration import commands as migration_commands

@@ -56,3 +56,21 @@ def test_serve_uses_the_data_dir_and_lists_services(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_an_unexpected_error_never_shows_a_traceback(app, caplog) -> None:
+    def broken(request):
+        raise RuntimeError("geheimes Detail aus dem Stacktrace")
+
+    app.add_route("/kaputt", broken)
+    app.add_route("/api/v1/kaputt", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/kaputt")
+        api = client.get("/api/v1/kaputt")
+    assert page.status_code == 500
+    assert "Es ist ein Fehler aufgetreten" in page.text
+    assert "geheimes Detail" not in page.text and "Traceback" not in page.text
+    assert api.status_code == 500
+    assert api.headers["content-type"] == "application/problem+json"
+    assert "geheimes Detail" not in api.text
+    assert "geheimes Detail" in caplog.text  # but the log has it, for the operators
