@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from httpx import Response
+from httpx2 import Response
 from starlette.testclient import TestClient
 
 from tests.renderer.browser_post import browser_post
