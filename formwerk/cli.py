@@ -155,12 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_dir(cleanup)
     cleanup.set_defaults(func=cmd_cleanup)
 
-    try:
-        from migration import commands as migration_commands
-    except ImportError:  # the migration package is optional at this stage
-        migration_commands = None
-    if migration_commands is not None and hasattr(migration_commands, "register"):
-        migration_commands.register(sub)
+    from migration import commands as migration_commands  # cheap: pypdf loads on use
+
+    migration_commands.register(sub)
     return parser
 
 
