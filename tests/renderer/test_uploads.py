@@ -11,6 +11,7 @@ import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -69,6 +70,13 @@ POLICIES: dict[str, FieldPolicy] = {
 # --- helpers ----------------------------------------------------------------------------
 
 Part = tuple[str, str | None, bytes, str | None]  # name, filename, content, content type
+
+
+def run_isolated(fn: Any, *args: Any) -> Any:
+    """anyio.run in a thread of its own: the browser tests (Playwright's sync API) keep an
+    event loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, fn, *args).result()
 
 
 def multipart(parts: list[Part], boundary: str | None = None) -> tuple[bytes, str]:
@@ -183,7 +191,7 @@ def run_asgi(
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    anyio.run(app, scope, receive, send)
+    run_isolated(app, scope, receive, send)
     body = b"".join(m.get("body", b"") for m in messages[1:])
     return messages[0]["status"], json.loads(body), pulled
 
@@ -485,7 +493,7 @@ def test_client_gone_mid_upload_leaves_nothing(tmp_dir: Path) -> None:
         "query_string": b"",
     }
     with pytest.raises(ClientDisconnect):
-        anyio.run(make_app(tmp_dir), scope, receive, send)
+        run_isolated(make_app(tmp_dir), scope, receive, send)
     assert seen_temp_file  # it was being written ...
     assert leftovers(tmp_dir) == []  # ... and is gone
 
