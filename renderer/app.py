@@ -84,6 +84,9 @@ def routes() -> list[Route | Mount]:
         Route(f"/leistungen/{{service_id}}/{flow.CHECK}", flow.submit, methods=["POST"]),
         Route("/antraege/{reference}", documents.confirmation, name="confirmation"),
         Route("/antraege/{reference}/eingangsbestaetigung.pdf", documents.receipt, name="receipt"),
+        Route(
+            "/antraege/{reference}/dokumente/{attachment_id}", documents.document, name="document"
+        ),
         Route("/postfach/{reference}", documents.status_page, name="postfach"),
         *api.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

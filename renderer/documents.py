@@ -7,12 +7,13 @@ receipt's QR code holds; the Postfach with accounts builds on it.
 from __future__ import annotations
 
 import hmac
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from form_definitions.definition import ServiceDefinition
 from formwerk.store import Store, Submission
@@ -57,6 +58,31 @@ def _submission(request: Request) -> tuple[Submission, ServiceDefinition | None]
     return submission, definition
 
 
+def document_url(request: Request, reference: str, attachment_id: str) -> str:
+    """The URL of one document of a submission (an upload or the filled PDF form)."""
+    token = session.receipt_token(request.app.state.secret, reference)
+    return str(
+        URL(f"/antraege/{reference}/dokumente/{attachment_id}").include_query_params(t=token)
+    )
+
+
+def documents_of(request: Request, submission: Submission) -> list[dict[str, object]]:
+    """The submission's documents besides the receipt: the filled form first, then uploads."""
+    store: Store = request.app.state.store
+    metas = store.list_attachments(submission.reference)
+    uploads = {a.id for a in submission.attachments}
+    ordered = [m for m in metas if m.id not in uploads] + [m for m in metas if m.id in uploads]
+    return [
+        {
+            "name": m.name,
+            "size": m.size,
+            "url": document_url(request, submission.reference, m.id),
+            "kind": "Anlage" if m.id in uploads else "Ausgefülltes Formular",
+        }
+        for m in ordered
+    ]
+
+
 def _private(response: Response) -> Response:
     response.headers["cache-control"] = "no-store"
     return response
@@ -75,6 +101,7 @@ async def confirmation(request: Request) -> Response:
             authority=authority,
             receipt=receipt_url(request, submission.reference),
             postfach=postfach_url(request, submission.reference),
+            documents=documents_of(request, submission),
         )
     )
 
@@ -91,6 +118,7 @@ async def status_page(request: Request) -> Response:
             service=definition,
             authority=authority,
             receipt=receipt_url(request, submission.reference),
+            documents=documents_of(request, submission),
         )
     )
 
@@ -128,3 +156,35 @@ async def receipt(request: Request) -> Response:
             },
         )
     )
+
+
+async def document(request: Request) -> Response:
+    """Download one document of a submission; only the submission's own attachments."""
+    submission, _ = _submission(request)
+    store: Store = request.app.state.store
+    meta = store.get_attachment(request.path_params["attachment_id"])
+    if meta is None or meta.owner != submission.reference:
+        raise HTTPException(404)
+    path = request.app.state.blobs.path(meta.sha256)
+    if not path.exists():
+        raise HTTPException(404)
+    quoted = quote(meta.name)
+    return _private(
+        FileResponse(
+            path,
+            media_type=meta.media_type,
+            headers={
+                # RFC 6266: an ASCII fallback plus the UTF-8 name
+                "content-disposition": f'attachment; filename="{_ascii(meta.name)}"; '
+                f"filename*=UTF-8''{quoted}",
+            },
+        )
+    )
+
+
+def _ascii(name: str) -> str:
+    """An ASCII stand-in for a file name in the plain filename= parameter."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in plain) or "Datei"

@@ -336,7 +336,13 @@ async def submit(request: Request) -> Response:
         return _check_response(request, visit, errors, status_code=422)
     keep_definition(request.app.state.settings.data_dir, visit.service)
     submission = await run_in_threadpool(
-        submit_application, store, visit.service, visit.authority, visit.data, visit.draft_id
+        submit_application,
+        store,
+        visit.service,
+        visit.authority,
+        visit.data,
+        visit.draft_id,
+        request.app.state.blobs,
     )
     # Files uploaded but no longer part of the application stay with the draft record,
     # so the clean-up can find them.

@@ -28,8 +28,12 @@ def problem(
     instance: str | None = None,
     errors: Sequence[dict[str, Any]] = (),
     title: str | None = None,
+    code: str | None = None,
 ) -> JSONResponse:
-    """A problem+json response; ``errors`` lists invalid fields (pointer and message)."""
+    """A problem+json response; ``errors`` lists invalid fields (pointer and message).
+
+    ``code`` is a stable machine-readable reason (an RFC 7807 extension member).
+    """
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title or TITLES.get(status, "Fehler"),
@@ -38,6 +42,8 @@ def problem(
     }
     if instance:
         body["instance"] = instance
+    if code:
+        body["code"] = code
     if errors:
         body["errors"] = list(errors)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE)

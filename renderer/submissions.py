@@ -7,6 +7,7 @@ may ever be lost).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -18,6 +19,8 @@ from form_definitions.fields import Kind, is_attachment, item_schema, kind_of, r
 from formwerk.blobs import BlobStore
 from formwerk.store import AttachmentMeta, NewSubmission, Store, Submission
 from renderer.uploads import IncomingFile
+
+log = logging.getLogger("formwerk.submissions")
 
 
 def iter_refs(
@@ -116,6 +119,7 @@ def submit_application(
     authority: Authority,
     data: Mapping[str, Any],
     idempotency_key: str,
+    blobs: BlobStore | None = None,
 ) -> Submission:
     """Store a validated application once (the same key returns the first submission).
 
@@ -127,6 +131,8 @@ def submit_application(
     if existing is not None:
         for ref in existing.attachments:
             store.reassign_attachment(ref.id, existing.reference)
+        if blobs is not None:
+            keep_filled_form(store, blobs, definition, existing)
         return existing
     root = definition.schema
     answers = prune_hidden(root, root, data)
@@ -145,4 +151,45 @@ def submit_application(
     )
     for ref in refs:
         store.reassign_attachment(ref["id"], submission.reference)
+    if blobs is not None:
+        keep_filled_form(store, blobs, definition, submission)
     return submission
+
+
+FILLED_FORM_PREFIX = "Formular-"
+
+
+def keep_filled_form(
+    store: Store, blobs: BlobStore, definition: ServiceDefinition, submission: Submission
+) -> AttachmentMeta | None:
+    """For a service migrated from a PDF: the original PDF filled with the answers, kept as
+    a second document of the submission beside the receipt (issue 5, fill-back).
+
+    Runs again safely: a submission gets at most one filled form. A failure is logged and
+    never undoes the submission, which is already stored and confirmed.
+    """
+    if definition.path is None or "x-pdf" not in definition.schema:
+        return None
+    name = f"{FILLED_FORM_PREFIX}{submission.reference}.pdf"
+    for meta in store.list_attachments(submission.reference):
+        if meta.name == name:
+            return meta
+    from migration import MigrationError, fill_application
+
+    try:
+        pdf = fill_application(definition.schema, definition.path, dict(submission.answers))
+    except MigrationError:
+        log.exception("fill-back failed for %s", submission.reference)
+        return None
+    if pdf is None:
+        return None
+    return store.add_attachment(
+        AttachmentMeta(
+            id=new_attachment_id(),
+            owner=submission.reference,
+            name=name,
+            mediaType="application/pdf",
+            size=len(pdf),
+            sha256=blobs.put_bytes(pdf),
+        )
+    )

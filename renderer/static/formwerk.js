@@ -48,7 +48,7 @@
     var newId = "f-" + group.replace(/\./g, "-") + "-" + to;
     function mapToken(token) {
       var verb = "";
-      var match = /^(add:|remove:|remove-file:)/.exec(token);
+      var match = /^(add:|remove:|remove-file:|upload:)/.exec(token);
       if (match) { verb = match[1]; token = token.slice(verb.length); }
       if (token === idPrefix) { token = newId; }
       else if (token.indexOf(idPrefix + "-") === 0) { token = newId + token.slice(idPrefix.length); }

@@ -82,6 +82,7 @@ class IncomingFile:
     size: int
     sha256: str
     media_type: str  # sniffed from the content
+    raw_filename: str = ""  # as sent, for callers that refuse rather than clean (the API)
 
 
 @dataclass(slots=True)
@@ -262,6 +263,7 @@ class _Upload:
     name: str  # sanitised display name
     policy: FieldPolicy
     max_bytes: int
+    raw_name: str = ""
     size: int = 0
     head: bytearray = field(default_factory=bytearray)
     media_type: str | None = None
@@ -356,6 +358,7 @@ class _MultipartReader(_Reader):
         upload = _Upload(
             field=self._name,
             name=safe_display_name(raw_filename),
+            raw_name=raw_filename,
             policy=policy,
             max_bytes=min(policy.max_bytes, self._limits.max_file_bytes),
         )
@@ -460,6 +463,7 @@ class _MultipartReader(_Reader):
             size=upload.size,
             sha256=upload.hasher.hexdigest(),
             media_type=upload.media_type,
+            raw_filename=upload.raw_name,
         )
 
     def discard(self) -> None:
