@@ -25,10 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from formwerk.store.atomic import ensure_dir, fsync_dir
+
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 # Personal data: readable by the service user only (as in formwerk.store).
 FILE_MODE = 0o600
-DIR_MODE = 0o700
 _HEX2 = re.compile(r"[0-9a-f]{2}")
 _READ_BLOCK = 1024 * 1024
 
@@ -43,14 +44,6 @@ def check_sha256(sha256: object) -> str:
     if not isinstance(sha256, str) or SHA256_RE.fullmatch(sha256) is None:
         raise InvalidBlobIdError(f"invalid blob id {sha256!r}")
     return sha256
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class BlobStore:
@@ -102,7 +95,7 @@ class BlobStore:
                     os.utime(target)
                     tmp_path.unlink()
                     return sha256
-            self._ensure_dir(target.parent)
+            ensure_dir(target.parent)
             os.chmod(tmp_path, FILE_MODE)
             try:
                 os.replace(tmp_path, target)
@@ -111,12 +104,12 @@ class BlobStore:
                     raise
                 self._copy_into_place(tmp_path, target)
                 tmp_path.unlink()
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
         return sha256
 
     def put_bytes(self, data: bytes) -> str:
         """Store ``data`` (a generated receipt, say) and return its id."""
-        self._ensure_dir(self.incoming_dir)
+        ensure_dir(self.incoming_dir)
         tmp = self.incoming_dir / f"put-{secrets.token_hex(8)}.tmp"
         try:
             with tmp.open("xb") as out:
@@ -137,7 +130,7 @@ class BlobStore:
                 path.unlink()
             except FileNotFoundError:
                 return False
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
             return True
 
     def __iter__(self) -> Iterator[str]:
@@ -195,26 +188,13 @@ class BlobStore:
     def _lock(self, operation: int) -> Iterator[None]:
         # Shared for put_file, exclusive for deleting: a deduplicated put can never lose
         # its blob to a concurrent sweep, in this process or another one.
-        self._ensure_dir(self.root)
+        ensure_dir(self.root)
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             fcntl.flock(fd, operation)
             yield
         finally:
             os.close(fd)  # closing releases the lock
-
-    def _ensure_dir(self, path: Path) -> None:
-        if path.is_dir():
-            return
-        missing: list[Path] = []
-        current = path
-        while not current.is_dir():
-            missing.append(current)
-            current = current.parent
-        for directory in reversed(missing):
-            with contextlib.suppress(FileExistsError):  # another writer was faster
-                os.mkdir(directory, DIR_MODE)
-            _fsync_dir(directory.parent)  # else the new folder may vanish on power loss
 
     def _copy_into_place(self, source: Path, target: Path) -> None:
         tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"

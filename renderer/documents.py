@@ -88,39 +88,31 @@ def _private(response: Response) -> Response:
     return response
 
 
-async def confirmation(request: Request) -> Response:
-    """The reference number, what happens next, the receipt and the Postfach link."""
+def _submission_page(request: Request, template: str) -> Response:
     submission, definition = _submission(request)
-    authority = request.app.state.catalogue.authorities.get(submission.authority_id)
+    reference = submission.reference
     return _private(
         render(
             request,
-            "done.html",
+            template,
             submission=submission,
             service=definition,
-            authority=authority,
-            receipt=receipt_url(request, submission.reference),
-            postfach=postfach_url(request, submission.reference),
+            authority=request.app.state.catalogue.authorities.get(submission.authority_id),
+            receipt=receipt_url(request, reference),
+            postfach=postfach_url(request, reference),
             documents=documents_of(request, submission),
         )
     )
+
+
+async def confirmation(request: Request) -> Response:
+    """The reference number, what happens next, the receipt and the Postfach link."""
+    return _submission_page(request, "done.html")
 
 
 async def status_page(request: Request) -> Response:
     """The application in the Postfach: its status and history (accounts come later)."""
-    submission, definition = _submission(request)
-    authority = request.app.state.catalogue.authorities.get(submission.authority_id)
-    return _private(
-        render(
-            request,
-            "postfach.html",
-            submission=submission,
-            service=definition,
-            authority=authority,
-            receipt=receipt_url(request, submission.reference),
-            documents=documents_of(request, submission),
-        )
-    )
+    return _submission_page(request, "postfach.html")
 
 
 def receipt_pdf(request: Request, submission: Submission, definition: ServiceDefinition) -> bytes:
