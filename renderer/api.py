@@ -13,15 +13,15 @@ A submission goes through the same steps as in the flow: hidden answers dropped,
 
 from __future__ import annotations
 
-import json
+import hashlib
+import pathlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import aclosing
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from typing import Any
 
-from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -38,11 +38,13 @@ from formwerk.store import (
     Submission,
     is_valid_reference,
 )
+from formwerk.store.atomic import file_lock
 from renderer.archive import keep_definition
 from renderer.documents import postfach_url, receipt_url
+from renderer.jsonbody import read_json_body
 from renderer.messages import validate
 from renderer.paths import Path, html_name, pointer
-from renderer.problems import problem
+from renderer.problems import ApiError
 from renderer.submissions import iter_refs, keep_upload, submit_application
 from renderer.uploads import (
     DEFAULT_ACCEPT,
@@ -55,11 +57,6 @@ from renderer.uploads import (
 )
 from renderer.uploads import errors as upload_errors
 
-#: Largest submission body. The biggest demo form with every field filled is ~10 KB.
-MAX_BODY_BYTES = 1024 * 1024
-#: Deepest nesting of arrays and objects accepted; the forms need fewer than ten levels,
-#: and refusing early keeps recursion (json, jsonschema, prune_hidden) far from its limit.
-MAX_JSON_DEPTH = 64
 #: Room for the multipart boundary and part headers around the one file of an upload.
 MULTIPART_OVERHEAD = 64 * 1024
 #: The draft "service" that owns an API upload until a submission claims it, so that an
@@ -72,33 +69,6 @@ IDEMPOTENCY_KEY_RE = re.compile(r"[\x21-\x7e]{1,128}")
 #: the two apart whatever a client sends.
 KEY_PREFIX = "api:"
 UPLOAD_FIELD = "file"
-
-
-class ApiError(Exception):
-    """A refused API request: status, German detail, machine code, invalid fields."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        code: str,
-        errors: Sequence[dict[str, Any]] = (),
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.code = code
-        self.errors = list(errors)
-
-    def response(self, request: Request) -> Response:
-        """The problem+json response for this error."""
-        return problem(
-            self.status,
-            self.detail,
-            instance=request.url.path,
-            errors=self.errors,
-            code=self.code,
-        )
 
 
 def _catalogue(request: Request) -> Catalogue:
@@ -156,138 +126,6 @@ async def openapi_json(request: Request) -> Response:
 
     settings = request.app.state.settings
     return JSONResponse(openapi_document(_catalogue(request), server_url=settings.base_url))
-
-
-# --- reading a JSON body safely -------------------------------------------------------------
-
-# One token per match: a whole string (escapes included), an unterminated string's quote,
-# a run of brackets, or a run of anything else. Each byte is looked at once, so the scan
-# stays linear whatever the input (a regex removing strings could go quadratic).
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(")|([\[\]{}]+)|[^"\[\]{}]+', re.DOTALL)
-
-
-def nesting_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
-    """The deepest nesting of arrays and objects in JSON ``text``, counted up to ``limit + 1``.
-
-    Brackets inside strings do not count. Stops early once ``limit`` is passed, and at an
-    unterminated string (the parser reports that one).
-    """
-    depth = deepest = 0
-    for match in _TOKEN.finditer(text):
-        unterminated, brackets = match.groups()
-        if unterminated:
-            break
-        if brackets:
-            for char in brackets:
-                depth += 1 if char in "[{" else -1
-                if depth > deepest:
-                    deepest = depth
-                    if deepest > limit:
-                        return deepest
-    return deepest
-
-
-class _Refused(ValueError):
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-
-
-def _refuse_constant(name: str) -> Any:
-    # RFC 8259 has no NaN or Infinity; Python's json would accept them.
-    raise _Refused("non_finite_number", f"„{name}“ ist in JSON keine Zahl.")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):  # 1e999 parses to inf
-        raise _Refused("non_finite_number", f"Die Zahl {text[:40]} ist zu groß.")
-    return value
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # RFC 8259 leaves duplicate names undefined; which one counts must not be a guess.
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for name, _ in pairs:
-            if name in seen:
-                raise _Refused("duplicate_key", f"Der Name „{name[:60]}“ kommt doppelt vor.")
-            seen.add(name)
-    return result
-
-
-def parse_json(raw: bytes) -> Any:
-    """Strict JSON (RFC 8259) from a request body, or an ApiError 400 saying where and why.
-
-    Refused: invalid UTF-8, nesting deeper than ``MAX_JSON_DEPTH``, NaN/Infinity and
-    numbers that overflow to infinity, duplicate names, lone surrogates (``"\\ud800"``).
-    """
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ApiError(
-            400, f"Der Inhalt ist kein gültiges UTF-8 (Byte {exc.start}).", "encoding"
-        ) from None
-    if nesting_depth(text) > MAX_JSON_DEPTH:
-        raise ApiError(
-            400,
-            f"Der Inhalt ist zu tief verschachtelt: höchstens {MAX_JSON_DEPTH} Ebenen.",
-            "too_deep",
-        )
-    try:
-        value = json.loads(
-            text,
-            parse_constant=_refuse_constant,
-            parse_float=_finite_float,
-            object_pairs_hook=_unique_keys,
-        )
-    except _Refused as exc:
-        raise ApiError(400, f"Der Inhalt ist kein gültiges JSON: {exc.detail}", exc.code) from None
-    except json.JSONDecodeError as exc:
-        raise ApiError(
-            400,
-            f"Der Inhalt ist kein gültiges JSON: Fehler in Zeile {exc.lineno}, "
-            f"Spalte {exc.colno} (Zeichen {exc.pos}): {exc.msg}.",
-            "malformed_json",
-        ) from None
-    except (ValueError, RecursionError):  # e.g. integers beyond Python's digit limit
-        raise ApiError(400, "Der Inhalt enthält eine zu lange Zahl.", "malformed_json") from None
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise ApiError(400, "Der Inhalt enthält ungültige Zeichen.", "encoding") from None
-    return value
-
-
-async def read_json_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:
-    """The request's JSON body, read in chunks and never beyond ``max_bytes``."""
-    media_type, params = parse_options_header(request.headers.get("content-type", ""))
-    charset = params.get(b"charset", b"utf-8").lower()
-    if media_type != b"application/json" or charset not in (b"utf-8", b"utf8"):
-        raise ApiError(
-            415,
-            "Senden Sie den Antrag als JSON (Content-Type: application/json).",
-            "unsupported_content_type",
-        )
-    too_large = ApiError(
-        413, f"Die Anfrage ist zu groß: höchstens {max_bytes // 1024} KB.", "request_too_large"
-    )
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise ApiError(400, "Die Angabe Content-Length ist ungültig.", "malformed")
-        if int(declared) > max_bytes:
-            raise too_large  # before reading a byte
-    body = bytearray()
-    # The header may be absent (chunked) or lie: what counts is what arrives.
-    async with aclosing(request.stream()) as stream:
-        async for chunk in stream:
-            if len(body) + len(chunk) > max_bytes:
-                raise too_large
-            body += chunk
-    return parse_json(bytes(body))
 
 
 # --- attachments ----------------------------------------------------------------------------
@@ -551,20 +389,40 @@ def _reused_key() -> ApiError:
     )
 
 
+def _claim_locks(
+    data_dir: pathlib.Path, answers: Mapping[str, Any], root: Mapping[str, Any]
+) -> ExitStack:
+    """Locks on the attachments an application names, held from their check to the store.
+
+    Without them two submissions (different keys) naming one upload could both find it
+    unclaimed and both store it. Striped by id, taken in one order (no deadlock), and
+    always before the store's own locks; ``flock`` excludes threads and processes alike.
+    """
+    ids = {str(ref.get("id")) for _, ref in iter_refs(root, root, answers)}
+    stripes = sorted({hashlib.sha256(i.encode()).hexdigest()[:2] for i in ids})
+    stack = ExitStack()
+    try:
+        for stripe in stripes:
+            stack.enter_context(file_lock(data_dir / "locks" / f"claim-{stripe}.lock"))
+    except BaseException:
+        stack.close()
+        raise
+    return stack
+
+
 def _submit(
     request: Request, service: ServiceDefinition, answers: dict[str, Any], key: str | None
 ) -> Response:
     """Validate and store (in a worker thread: validation and fsyncs block)."""
     store: Store = request.app.state.store
+    data_dir = request.app.state.settings.data_dir
     root = service.schema
+    pruned = prune_hidden(root, root, answers)
     store_key = KEY_PREFIX + (key or secrets.token_urlsafe(24))
     if key is not None:
         existing = store.find_by_idempotency_key(store_key)
         if existing is not None:
-            same = existing.service_id == service.id and existing.answers == prune_hidden(
-                root, root, answers
-            )
-            if not same:
+            if existing.service_id != service.id or existing.answers != pruned:
                 raise _reused_key()
             return _created(request, existing, 200)
     field_errors = validate(service, answers)
@@ -576,26 +434,27 @@ def _submit(
             "additionalProperties",
             f"Die Angabe „{path[-1]}“ gibt es in diesem Formular nicht.",
         )
-        for path in unknown_members(root, root, prune_hidden(root, root, answers))
+        for path in unknown_members(root, root, pruned)
         if path not in known
     ]
-    more, owners = attachment_errors(
-        store, service, answers, store_key, {e.path for e in field_errors}
-    )
-    errors += more
-    if errors:
-        detail = (
-            "Eine Angabe ist ungültig."
-            if len(errors) == 1
-            else f"{len(errors)} Angaben sind ungültig."
-        )
-        raise ApiError(422, detail, "invalid_answers", errors)
-    authority = _catalogue(request).authorities[service.meta.authority]
-    keep_definition(request.app.state.settings.data_dir, service)
-    try:
-        submission = submit_application(store, service, authority, answers, store_key)
-    except IdempotencyConflictError:
-        raise _reused_key() from None
+    with _claim_locks(data_dir, pruned, root):
+        more, owners = attachment_errors(store, service, answers, store_key, known)
+        errors += more
+        if errors:
+            detail = (
+                "Eine Angabe ist ungültig."
+                if len(errors) == 1
+                else f"{len(errors)} Angaben sind ungültig."
+            )
+            raise ApiError(422, detail, "invalid_answers", errors)
+        authority = _catalogue(request).authorities[service.meta.authority]
+        keep_definition(data_dir, service)
+        try:
+            submission = submit_application(
+                store, service, authority, answers, store_key, request.app.state.blobs
+            )
+        except IdempotencyConflictError:
+            raise _reused_key() from None
     for owner in owners:
         # Each upload has its own draft; once its file moved to the submission it is empty.
         if not is_valid_reference(owner) and not store.list_attachments(owner):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -47,3 +48,30 @@ def problem(
     if errors:
         body["errors"] = list(errors)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE)
+
+
+class ApiError(Exception):
+    """A refused API request: status, German detail, machine code, invalid fields."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        code: str,
+        errors: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.code = code
+        self.errors = list(errors)
+
+    def response(self, request: Request) -> Response:
+        """The problem+json response for this error."""
+        return problem(
+            self.status,
+            self.detail,
+            instance=request.url.path,
+            errors=self.errors,
+            code=self.code,
+        )

@@ -32,9 +32,11 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that drives a browser page carries the `browser` marker."""
+    """Every test that drives a browser carries the `browser` marker."""
+    browser_fixtures = {"page", "context", "browser"}
     for item in items:
-        if "page" in getattr(item, "fixturenames", ()):
+        in_folder = item.path.parent.name == "browser"
+        if in_folder or browser_fixtures & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
 
 
