@@ -257,6 +257,12 @@ def _appearance(
     from pypdf.generic._appearance_stream import TextStreamAppearance
 
     saved = {key: field[key] for key in ("/V", "/Ff") if key in field}
+    if not as_text and int(field.get("/Ff", 0)) & _MULTILINE:
+        # pypdf wraps only at font size 0 ("auto"); at a fixed size long text would run
+        # out of the box, so the lines are broken here (with Helvetica's widths).
+        shown = _wrapped(
+            shown if shown is not None else str(field.get("/V", "")), acro_form, widget
+        )
     try:
         if shown is not None:
             field[NameObject("/V")] = TextStringObject(shown)
@@ -273,6 +279,34 @@ def _appearance(
             elif key in field:
                 del field[key]
     widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): writer._add_object(stream)})
+
+
+_FONT_SIZE = re.compile(r"([\d.]+)\s+Tf")
+
+
+def _wrapped(text: str, acro_form: Any, widget: Any) -> str:
+    """``text`` with line breaks so that each line fits the widget at its font size."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    da = str(widget.get_inherited("/DA", acro_form.get("/DA", "")))
+    match = _FONT_SIZE.search(da)
+    size = float(match.group(1)) if match else 0.0
+    rect = [float(v) for v in widget.get("/Rect", [0, 0, 0, 0])]
+    width = abs(rect[2] - rect[0]) - 6  # pypdf's padding and border on both sides
+    if size <= 0 or width <= 0:
+        return text
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and stringWidth(candidate, "Helvetica", size) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "\n".join(lines)
 
 
 _SUBSET = re.compile(r"^/?[A-Z]{6}\+")

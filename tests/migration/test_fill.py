@@ -174,3 +174,32 @@ def test_fill_application_refuses_a_different_pdf(antrag: MigrationResult, tmp_p
 def test_fill_refuses_broken_pdf_bytes(antrag: MigrationResult) -> None:
     with pytest.raises(MigrationError, match="keine PDF-Datei"):
         fill_pdf(antrag.definition, ANSWERS, b"not a pdf")
+
+
+def test_long_text_in_a_fixed_size_multiline_field_is_wrapped(tmp_path: Path) -> None:
+    """pypdf wraps only at font size 0; at a fixed size the fill breaks the lines itself."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from reportlab.pdfgen import canvas
+
+    pdf = tmp_path / "bemerkung.pdf"
+    c = canvas.Canvas(str(pdf))
+    c.drawString(72, 760, "Bemerkungen")
+    c.acroForm.textfield(
+        name="bemerkungen",
+        tooltip="Bemerkungen",
+        x=72,
+        y=680,
+        width=200,
+        height=60,
+        fontSize=10,
+        fieldFlags="multiline",
+    )
+    c.save()
+    definition = migrate_pdf(pdf, service_id="bemerkung", authority="stadt-wiesenfeld").definition
+    text = "Bitte stellen Sie den Ausweis für die Südstadt aus, ich wohne dort seit Mai " * 2
+    filled = fill_pdf(definition, {"bemerkungen": text.strip()}, pdf.read_bytes())
+    widget = PdfReader(BytesIO(filled)).pages[0]["/Annots"][0].get_object()
+    stream = widget["/AP"]["/N"].get_object().get_data().decode("latin-1")
+    assert stream.count("Tj") >= 3  # one line did not fit: several were drawn
