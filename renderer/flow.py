@@ -35,6 +35,9 @@ from renderer.uploads import ParsedForm, UploadError, parse_multipart, policies_
 from renderer.views import FieldView
 
 CHECK = "pruefen"
+#: The step a draft is left at after its submission: reloads and "Zurück" land on the
+#: confirmation, "Jetzt starten" begins a new application.
+SUBMITTED = "eingereicht"
 
 
 @dataclass
@@ -48,6 +51,11 @@ class Visit:
     draft_id: str
     data: dict[str, Any]
     step_id: str | None
+    #: Identifies this application: the draft id plus when the draft was started, so that
+    #: a second application for the same service in the same session gets its own key.
+    application_key: str = ""
+    #: The reference, once this application has been submitted.
+    submitted: str | None = None
 
     def base(self) -> str:
         return f"/leistungen/{self.service.id}"
@@ -60,11 +68,21 @@ def _visit(request: Request) -> Visit:
     did = session.draft_id(request.app.state.secret, sid, service.id)
     store: Store = request.app.state.store
     draft = None if new else store.get_draft(did)
-    if draft is not None and draft.service_id == service.id:
-        data, step_id = dict(draft.data), draft.step
-    else:
-        data, step_id = initial_data(service), None
-    return Visit(service, authority, sid, new, did, data, step_id)
+    if draft is None or draft.service_id != service.id:
+        return Visit(service, authority, sid, new, did, initial_data(service), None)
+    visit = Visit(
+        service,
+        authority,
+        sid,
+        new,
+        did,
+        dict(draft.data),
+        draft.step,
+        application_key=f"{did}.{int(draft.created_at.timestamp() * 1000)}",
+    )
+    if draft.step == SUBMITTED:
+        visit.submitted = str(draft.data.get("reference", ""))
+    return visit
 
 
 def initial_data(service: ServiceDefinition) -> dict[str, Any]:
@@ -130,6 +148,9 @@ def _attached_counts(visit: Visit) -> dict[str, int]:
 async def begin(request: Request) -> Response:
     """The start button: continue a draft where it was left, or start at step 1."""
     visit = _visit(request)
+    if visit.submitted is not None:  # the last application was sent: begin a new one
+        request.app.state.store.delete_draft(visit.draft_id)
+        visit = _visit(request)
     steps = [s.id for s in visit.service.steps]
     target = visit.step_id if visit.step_id in [*steps, CHECK] else steps[0]
     if target == CHECK:
@@ -197,6 +218,8 @@ def _has_files(views: list[FieldView]) -> bool:
 async def step_page(request: Request) -> Response:
     """GET: show one step with the draft's answers."""
     visit = _visit(request)
+    if visit.submitted is not None:
+        return _redirect(visit, request, confirmation_url(request, visit.submitted))
     index, step = _step(visit, request.path_params["step_id"])
     return _render_step(request, visit, index, step, [])
 
@@ -204,6 +227,8 @@ async def step_page(request: Request) -> Response:
 async def step_post(request: Request) -> Response:
     """POST: keep what was entered; then add/remove, go back, or validate and go on."""
     visit = _visit(request)
+    if visit.submitted is not None:  # a page from before the submit, posted again
+        return _redirect(visit, request, confirmation_url(request, visit.submitted))
     index, step = _step(visit, request.path_params["step_id"])
     rendered = [v.path[0] for v in step_views(visit.service, step, visit.data, {})]
     try:
@@ -315,6 +340,8 @@ def _check_response(
 async def check_page(request: Request) -> Response:
     """Check your answers (WCAG 3.3.4): every answer by step, with "Ändern" links."""
     visit = _visit(request)
+    if visit.submitted is not None:
+        return _redirect(visit, request, confirmation_url(request, visit.submitted))
     if visit.new_session:
         return _redirect(visit, request, visit.base())
     return _check_response(request, visit, [])
@@ -328,11 +355,10 @@ async def submit(request: Request) -> Response:
     except UploadError as error:
         raise HTTPException(error.status_code, error.message) from error
     store: Store = request.app.state.store
-    existing = store.find_by_idempotency_key(visit.draft_id)
-    if existing is not None:  # "Absenden" pressed twice, or a reload after the redirect
-        return _redirect(visit, request, confirmation_url(request, existing.reference))
+    if visit.submitted is not None:  # "Absenden" pressed twice, or a reload after it
+        return _redirect(visit, request, confirmation_url(request, visit.submitted))
     errors = validate(visit.service, visit.data)
-    if errors:
+    if errors or not visit.application_key:
         return _check_response(request, visit, errors, status_code=422)
     keep_definition(request.app.state.settings.data_dir, visit.service)
     submission = await run_in_threadpool(
@@ -341,12 +367,15 @@ async def submit(request: Request) -> Response:
         visit.service,
         visit.authority,
         visit.data,
-        visit.draft_id,
+        visit.application_key,
         request.app.state.blobs,
     )
     # Files uploaded but no longer part of the application stay with the draft record,
     # so the clean-up can find them.
     for meta in store.list_attachments(visit.draft_id):
         store.delete_attachment(meta.id)
-    store.delete_draft(visit.draft_id)
+    # The answers leave the draft (they are in the submission now); the marker stays.
+    store.save_draft(
+        visit.draft_id, visit.service.id, {"reference": submission.reference}, SUBMITTED
+    )
     return _redirect(visit, request, confirmation_url(request, submission.reference))

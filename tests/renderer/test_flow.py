@@ -205,3 +205,24 @@ def test_search_and_authority_pages(client: TestClient) -> None:
 def test_pages_with_personal_data_are_not_cached(client: TestClient) -> None:
     page = start(client, HUND)
     assert page.headers["cache-control"] == "no-store"
+
+
+def test_after_submitting_back_and_reload_land_on_the_confirmation(client: TestClient, app) -> None:
+    test_submit_once_even_when_pressed_twice(client, app)
+    back = client.get(MELDE + "/pruefen", follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"].startswith("/antraege/GBB-")
+    step = client.get(MELDE + "/antrag/angaben", follow_redirects=False)
+    assert step.headers["location"] == back.headers["location"]
+
+
+def test_a_second_application_for_the_same_service_gets_its_own_reference(
+    client: TestClient, app
+) -> None:
+    test_submit_once_even_when_pressed_twice(client, app)
+    test_check_page_lists_answers_and_change_links(client)  # "Jetzt starten" again
+    check = client.get(MELDE + "/pruefen")
+    token = re.search(r'name="_csrf" value="([^"]+)"', check.text).group(1)
+    done = client.post(MELDE + "/pruefen", data={"_csrf": token}, follow_redirects=False)
+    assert done.headers["location"].startswith("/antraege/GBB-2")
+    assert "-000002?" in done.headers["location"]
+    assert app.state.store.count() == 2
