@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from httpx import Response
+from httpx2 import Response
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
