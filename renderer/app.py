@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import anyio
 from starlette.applications import Starlette
@@ -31,6 +32,7 @@ from renderer.templating import render
 from renderer.uploads import UploadLimits
 
 HERE = Path(__file__).parent
+BERLIN = ZoneInfo("Europe/Berlin")
 log = logging.getLogger("formwerk.renderer")
 
 ERROR_TEXTS = {
@@ -135,7 +137,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.catalogue = catalogue or Catalogue.load(settings.forms_dir)
-    app.state.store = store or open_store(settings.data_dir)
+    # A reference's year is the year in Germany: 00:30 on 1 January is already the new one.
+    app.state.store = store or open_store(settings.data_dir, reference_tz=BERLIN)
     app.state.blobs = BlobStore(settings.data_dir / "blobs")
     app.state.secret = load_or_create_secret(settings.data_dir)
     app.state.upload_limits = UploadLimits(
