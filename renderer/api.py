@@ -426,7 +426,7 @@ def _submit(
                 raise _reused_key()
             return _created(request, existing, 200)
     field_errors = validate(service, answers)
-    errors = [_field_error(e.path, e.keyword, e.message) for e in field_errors]
+    errors = [_field_error(e.path, e.keyword, e.summary) for e in field_errors]
     known = {e.path for e in field_errors}
     errors += [
         _field_error(

@@ -99,7 +99,9 @@ def _submission_page(request: Request, template: str) -> Response:
             service=definition,
             authority=request.app.state.catalogue.authorities.get(submission.authority_id),
             receipt=receipt_url(request, reference),
-            postfach=postfach_url(request, reference),
+            # On pages the link stays on the host the citizen uses; only the receipt's QR
+            # code needs the absolute, configured URL.
+            postfach=str(URL(postfach_url(request, reference)).replace(scheme="", netloc="")),
             documents=documents_of(request, submission),
         )
     )

@@ -170,7 +170,7 @@ def _summary_errors(views: list[FieldView], errors: list[FieldError]) -> list[tu
                 collect(item.fields)
 
     collect(views)
-    return [(e.message, targets.get(e.path, "inhalt")) for e in errors]
+    return [(e.summary, targets.get(e.path, "inhalt")) for e in errors]
 
 
 def _render_step(
@@ -317,7 +317,7 @@ def _check_response(
     step_of = {name: s.id for s in visit.service.steps for name in s.properties}
     summary_errors = [
         (
-            e.message,
+            e.summary,
             f"{visit.base()}/antrag/{step_of.get(str(e.path[0]), '')}?aendern=1"
             f"#f-{'-'.join(str(p) for p in e.path)}",
         )

@@ -29,7 +29,13 @@ class FieldError:
 
     path: Path
     keyword: str
-    message: str
+    message: str  # shown at the field
+    entry: str = ""  # "Hund 2" for a field inside a repeatable group
+
+    @property
+    def summary(self) -> str:
+        """The text for the error summary, which also names the entry ("Hund 2: …")."""
+        return f"{self.entry}: {self.message}" if self.entry else self.message
 
 
 @dataclass(frozen=True)
@@ -163,10 +169,11 @@ def _message(keyword: str, value: Any, located: _Located, instance: Any) -> str:
     own = located.schema.get("x-errors", {})
     key = {"oneOf": "enum", "dependentRequired": "required"}.get(keyword, keyword)
     text = own.get(key) or default_message(keyword, value, located, instance)
-    if located.item:
-        label, number = located.item
-        text = f"{label} {number}: {text}"
     return text
+
+
+def _entry(located: _Located) -> str:
+    return f"{located.item[0]} {located.item[1]}" if located.item else ""
 
 
 def validate(definition: ServiceDefinition, data: Mapping[str, Any]) -> list[FieldError]:
@@ -187,7 +194,12 @@ def validate(definition: ServiceDefinition, data: Mapping[str, Any]) -> list[Fie
                     keyword = "attachment"  # a reference with parts missing
                 found.setdefault(
                     located.path,
-                    FieldError(located.path, keyword, _message(keyword, None, located, None)),
+                    FieldError(
+                        located.path,
+                        keyword,
+                        _message(keyword, None, located, None),
+                        _entry(located),
+                    ),
                 )
         elif error.validator == "additionalProperties":
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -213,6 +225,7 @@ def validate(definition: ServiceDefinition, data: Mapping[str, Any]) -> list[Fie
                     located.path,
                     keyword,
                     _message(keyword, error.validator_value, located, error.instance),
+                    _entry(located),
                 ),
             )
     order = {path: index for index, path in enumerate(_document_order(definition, pruned))}

@@ -74,7 +74,7 @@ DEFINITION = ServiceDefinition(
 
 
 def messages(data: dict[str, Any]) -> dict[tuple, str]:
-    return {e.path: e.message for e in validate(DEFINITION, data)}
+    return {e.path: e.summary for e in validate(DEFINITION, data)}
 
 
 @pytest.mark.parametrize(

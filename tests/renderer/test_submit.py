@@ -111,7 +111,7 @@ def test_confirmation_receipt_and_postfach(client: TestClient, app: Starlette) -
     )
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert reference in text and "Meldebescheinigung" in text
-    postfach = re.search(r'href="(http://[^"]+/postfach/[^"]+)"', done.text).group(1)
+    postfach = re.search(r'href="(/postfach/[^"]+)"', done.text).group(1)
     status = client.get(postfach.replace("&amp;", "&"))
     assert status.status_code == 200 and "eingegangen" in status.text
     assert client.get(f"/postfach/{reference}?t=falsch").status_code == 404

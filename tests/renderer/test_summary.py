@@ -180,7 +180,7 @@ def test_hundesteuer_rows_step_by_step() -> None:
 def test_wohngeld_money_files_and_repeat() -> None:
     rows = by_path(summarize(definition("wohngeld"), sample("wohngeld")))
     assert rows[("einkommen",)].text == "1.899,99"
-    assert rows[("miete",)].text == "685,5"  # no multipleOf: the value's own decimals
+    assert rows[("miete",)].text == "685,50"  # money (multipleOf 0.01): two decimals
     assert rows[("familienstand",)].text == "Geschieden oder Lebenspartnerschaft aufgehoben"
     assert [f["name"] for f in rows[("nachweise",)].files] == [
         "mietvertrag.pdf",
