@@ -7,25 +7,16 @@ small differences between where a label ends and where its field begins.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from .model import PdfField, Widget
-from .pagetext import page_pieces
+from .pagetext import TextPiece, page_pieces
 
 _MAX_TITLE = 120
 
 
-@dataclass(frozen=True)
-class TextLine:
-    """Text on one baseline, merged from adjacent pieces."""
-
-    text: str
-    x: float
-    y: float  # baseline
-    size: float
-    right: float
-    bold: bool = False
+#: A line of text is a piece merged from several show operations: the same shape.
+TextLine = TextPiece
 
 
 def page_lines(page: Any) -> list[TextLine]:
