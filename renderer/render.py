@@ -112,6 +112,8 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the package: no stat() of the file on every lookup.
+        auto_reload=False,
     )
     env.filters["html_attrs"] = html_attrs
     env.filters["filesize"] = filesize
@@ -157,7 +159,9 @@ def step_views(
     )
 
 
+@cache
 def _macros() -> Any:
+    """The widget macros, loaded once (looked up for every field of every page)."""
     return environment().get_template("fields/_macros.html").module
 
 

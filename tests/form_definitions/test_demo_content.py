@@ -14,6 +14,25 @@ from form_definitions.fields import Kind, iter_properties, kind_of, resolve, wid
 
 ANSWERS = Path(__file__).resolve().parent.parent / "data" / "answers"
 CATALOGUE = Catalogue.load(default_forms_dir())
+#: Keywords of a field schema that the demo services must use between them.
+FIELD_KEYWORDS = frozenset(
+    {
+        "readOnly",
+        "const",
+        "default",
+        "x-errors",
+        "description",
+        "enum",
+        "oneOf",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "minItems",
+        "maxItems",
+    }
+)
 
 
 def test_every_shipped_definition_passes_the_check() -> None:
@@ -63,27 +82,7 @@ def test_demo_services_use_every_construct() -> None:
             kinds.add(kind_of(field, doc))
             widgets.add(widget_of(field, doc) or "")
             schema = resolve(field, doc)
-            keywords.update(
-                k
-                for k in schema
-                if k
-                in {
-                    "readOnly",
-                    "const",
-                    "default",
-                    "x-errors",
-                    "description",
-                    "enum",
-                    "oneOf",
-                    "pattern",
-                    "minLength",
-                    "maxLength",
-                    "minimum",
-                    "maximum",
-                    "minItems",
-                    "maxItems",
-                }
-            )
+            keywords.update(k for k in schema if k in FIELD_KEYWORDS)
             ui_keys.update(schema.get("x-ui", {}))
         for obj in object_schemas(doc):
             for condition in conditions_of(obj):
@@ -111,25 +110,15 @@ def test_demo_services_use_every_construct() -> None:
         "checkboxes",
         "file",
     } <= widgets
-    assert {
-        "readOnly",
-        "const",
-        "default",
-        "x-errors",
-        "description",
-        "enum",
-        "oneOf",
-        "pattern",
-        "minLength",
-        "maxLength",
-        "minimum",
-        "maximum",
-        "minItems",
-        "maxItems",
-        "dependentRequired",
-        "$ref",
-        "x-steps",
-    } <= keywords
+    assert (
+        FIELD_KEYWORDS
+        | {
+            "dependentRequired",
+            "$ref",
+            "x-steps",
+        }
+        <= keywords
+    )
     assert {
         "autocomplete",
         "width",
