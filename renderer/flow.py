@@ -28,7 +28,7 @@ from renderer.documents import confirmation_url
 from renderer.messages import FieldError, step_errors, validate
 from renderer.pages import published_service
 from renderer.paths import get_path, parse_name
-from renderer.render import render_fields, step_views
+from renderer.render import render_step, step_views
 from renderer.submissions import iter_refs, keep_upload, place_file, submit_application
 from renderer.templating import render
 from renderer.uploads import ParsedForm, UploadError, parse_multipart, policies_for_definition
@@ -197,7 +197,7 @@ def _render_step(
         step=step,
         index=index,
         total=len(steps),
-        fields=render_fields(views),
+        fields=render_step(visit.service, step, visit.data, by_path),
         errors=_summary_errors(views, errors),
         csrf=session.csrf_token(request.app.state.secret, visit.sid),
         multipart=_has_files(views),

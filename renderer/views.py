@@ -95,6 +95,11 @@ class FieldView:
     read_only: bool = False
     may_require: bool = True  # may carry the HTML `required` attribute
     css: str = ""  # extra classes for the control (its width)
+    #: The resolved schema (a group's fields are compiled from it).
+    schema: Mapping[str, Any] = field(default_factory=dict)
+    #: A repeatable group's entry schema and entry legend ("Hund {n}").
+    item_schema: Mapping[str, Any] = field(default_factory=dict)
+    item_label: str = "Eintrag {n}"
 
     @property
     def described_by(self) -> str:
@@ -121,7 +126,7 @@ def option_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _number_text(value: Any) -> str:
+def number_text(value: Any) -> str:
     """A number as an HTML number input holds it; repr keeps 5.0 a float on the way back."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "" if value is None else str(value)
@@ -276,6 +281,7 @@ class _Builder:
             read_only=bool(resolved.get("readOnly")),
             condition=condition,
             may_require=may_require,
+            schema=resolved,
         )
         getattr(self, f"fill_{kind.value.replace('-', '_')}")(view, resolved, ui, value)
         return view
@@ -324,7 +330,7 @@ class _Builder:
     def fill_number(
         self, view: FieldView, schema: Mapping[str, Any], ui: Mapping[str, Any], value: Any
     ) -> None:
-        view.value = _number_text(value)
+        view.value = number_text(value)
         attrs = view.attrs
         attrs["type"] = "number"
         integer = view.kind is Kind.INTEGER
@@ -402,6 +408,7 @@ class _Builder:
         count = max(len(entries), minimum)
         label = ui.get("itemLabel") or items.get("title") or "Eintrag {n}"
         view.count, view.min_items, view.max_items = count, minimum, maximum
+        view.item_schema, view.item_label = items, label
         for index in range(count):
             entry = entries[index] if index < len(entries) else {}
             legend = (
@@ -455,3 +462,10 @@ def build_fields(
     """Views for the top-level properties ``names`` (one step) with data and errors."""
     builder = _Builder(definition_schema, errors)
     return builder.object_fields(definition_schema, data, (), names, server_hidden=server_hidden)
+
+
+def entry_fields(root: Mapping[str, Any], repeat: FieldView, index: int) -> list[FieldView]:
+    """Views for entry ``index`` of a repeatable group, without answers."""
+    builder = _Builder(root, {})
+    path = (*repeat.path, index)
+    return builder.object_fields(repeat.item_schema, {}, path, may_require=repeat.may_require)
