@@ -20,7 +20,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from form_definitions.fields import DefinitionError, Kind, item_schema, kind_of, resolve
+from form_definitions.fields import DefinitionError, Kind, field_info, item_schema
 
 SUPPORTED = (
     'unterstützt wird genau diese Form: {"if": {"properties": {"FELD": {"const": '
@@ -151,11 +151,11 @@ def prune_hidden(obj: Mapping[str, Any], root: Mapping[str, Any], data: Any) -> 
         if not isinstance(schema, Mapping):
             continue
         try:
-            kind = kind_of(schema, root)
+            kind, resolved = field_info(schema, root)
         except DefinitionError:
             continue
         if kind is Kind.GROUP:
-            result[name] = prune_hidden(resolve(schema, root), root, value)
+            result[name] = prune_hidden(resolved, root, value)
         elif kind is Kind.REPEAT and isinstance(value, list):
             item = item_schema(schema, root)
             result[name] = [prune_hidden(item, root, entry) for entry in value]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 ATTACHMENT_REF = "#/$defs/attachment"
 
@@ -235,6 +235,40 @@ def widget_of(schema: Mapping[str, Any], root: Mapping[str, Any]) -> str | None:
         return "radios" if len(choices(s)) <= MAX_RADIOS else "select"
     options = WIDGETS[kind]
     return options[0] if options else None
+
+
+class FieldInfo(NamedTuple):
+    """What the hot paths (decode, pruning, file lookup) need to know of a property."""
+
+    kind: Kind
+    #: The property with its ``$ref`` resolved (an attachment stays as written). Shared:
+    #: read it, never change it.
+    resolved: Mapping[str, Any]
+
+
+#: field_info results by id() of the property schema. Each entry keeps the schema and the
+#: root alive, so an id cannot be reused while its entry exists; bounded by clearing.
+_FIELD_INFO: dict[int, tuple[Mapping[str, Any], Mapping[str, Any], FieldInfo]] = {}
+_FIELD_INFO_MAX = 65536
+
+
+def field_info(schema: Mapping[str, Any], root: Mapping[str, Any]) -> FieldInfo:
+    """``kind_of`` and ``resolve`` of a property, computed once per schema object.
+
+    Every posted step classifies every field again; a loaded definition never changes,
+    so the answer is kept, keyed by the identity of the schema (and checked against it).
+    Raises DefinitionError like ``kind_of`` (errors are not kept).
+    """
+    entry = _FIELD_INFO.get(id(schema))
+    if entry is not None and entry[0] is schema and entry[1] is root:
+        return entry[2]
+    info = FieldInfo(
+        kind_of(schema, root), dict(schema) if is_attachment(schema) else resolve(schema, root)
+    )
+    if len(_FIELD_INFO) >= _FIELD_INFO_MAX:
+        _FIELD_INFO.clear()
+    _FIELD_INFO[id(schema)] = (schema, root, info)
+    return info
 
 
 def item_schema(schema: Mapping[str, Any], root: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,11 +8,11 @@ names the problem and the page shows the citizen's input again.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from form_definitions.definition import ServiceDefinition, Step
-from form_definitions.fields import Kind, choices, item_schema, kind_of, resolve
+from form_definitions.fields import Kind, choices, field_info, item_schema
 from renderer.paths import Path, html_name
 from renderer.views import MAX_REPEAT, option_value
 
@@ -78,107 +78,160 @@ def has_answer(value: Any) -> bool:
     return not (isinstance(value, list) and not value)
 
 
-class _Decoder:
-    def __init__(self, root: Mapping[str, Any], form: Form) -> None:
-        self.root = root
-        self.form = form
+class _Object:
+    """Decodes the fields of one object (the step, a group, one entry of a repeat).
 
-    def object(
-        self,
-        obj: Mapping[str, Any],
-        prefix: Path,
-        names: Sequence[str],
-        previous: Mapping[str, Any],
-    ) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+    Compiled once per definition version: what a field is (its kind, name, options)
+    is worked out here, so decoding a post only reads the form.
+    """
+
+    def __init__(
+        self, root: Mapping[str, Any], obj: Mapping[str, Any], prefix: Path, names: Sequence[str]
+    ) -> None:
         properties = obj.get("properties", {})
         required = set(obj.get("required", []))
-        for name in names:
-            value = self.field(
-                properties[name], (*prefix, name), previous.get(name), required=name in required
-            )
+        self.fields = [
+            (name, _compile(root, properties[name], (*prefix, name), name in required))
+            for name in names
+        ]
+
+    def decode(self, form: Form, previous: Mapping[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name, field in self.fields:
+            value = field(form, previous.get(name))
             if value is not _MISSING:
                 result[name] = value
         return result
 
-    def field(self, schema: Mapping[str, Any], path: Path, previous: Any, *, required: bool) -> Any:
-        kind = kind_of(schema, self.root)
-        if kind in (Kind.FILE, Kind.FILES):
-            # Files arrive through the upload handler, never as form text.
-            return _MISSING if previous is None else previous
-        resolved = resolve(schema, self.root)
-        if resolved.get("readOnly"):
-            # Never trust a posted read-only value: the definition decides.
-            for keyword in ("const", "default"):
-                if keyword in resolved:
-                    return resolved[keyword]
-            return _MISSING if previous is None else previous
-        name = html_name(path)
-        form = self.form
-        if kind in (Kind.TEXT, Kind.EMAIL):
+
+Decoder = Callable[[Form, Any], Any]
+
+
+def _compile(
+    root: Mapping[str, Any], schema: Mapping[str, Any], path: Path, required: bool
+) -> Decoder:
+    """The decoder of one field: (form, previous answer) → answer, or _MISSING."""
+    kind, resolved = field_info(schema, root)
+    if kind in (Kind.FILE, Kind.FILES):
+        # Files arrive through the upload handler, never as form text.
+        return _keep
+    if resolved.get("readOnly"):
+        # Never trust a posted read-only value: the definition decides.
+        for keyword in ("const", "default"):
+            if keyword in resolved:
+                fixed = resolved[keyword]
+                return lambda form, previous: fixed
+        return _keep
+    name = html_name(path)
+    if kind in (Kind.TEXT, Kind.EMAIL):
+
+        def text(form: Form, previous: Any) -> Any:
             # Browsers post textarea line breaks as CRLF; answers keep plain LF.
-            text = form.get(name).replace("\r\n", "\n").strip()
-            return text if text else _MISSING
-        if kind is Kind.DATE:
-            return _date(form, name)
-        if kind in (Kind.NUMBER, Kind.INTEGER):
-            text = form.get(name).strip()
-            return parse_number(text, kind is Kind.INTEGER) if text else _MISSING
-        if kind is Kind.BOOLEAN:
-            text = form.get(name)
-            if resolved.get("x-ui", {}).get("widget") == "yesno":
-                return {"true": True, "false": False}.get(text, text or _MISSING)
-            return text == "true"  # an unticked checkbox posts nothing: it means "no"
-        if kind is Kind.CHOICE:
-            return self.choice(resolved, form.get(name))
-        if kind is Kind.MULTI_CHOICE:
-            options = {
-                option_value(o.value): o.value for o in choices(item_schema(schema, self.root))
-            }
+            value = form.get(name).replace("\r\n", "\n").strip()
+            return value if value else _MISSING
+
+        return text
+    if kind is Kind.DATE:
+        return lambda form, previous: _date(form, name)
+    if kind in (Kind.NUMBER, Kind.INTEGER):
+        integer = kind is Kind.INTEGER
+
+        def number(form: Form, previous: Any) -> Any:
+            value = form.get(name).strip()
+            return parse_number(value, integer) if value else _MISSING
+
+        return number
+    if kind is Kind.BOOLEAN:
+        if resolved.get("x-ui", {}).get("widget") == "yesno":
+            return lambda form, previous: _YES_NO.get(form.get(name), form.get(name) or _MISSING)
+        # An unticked checkbox posts nothing: it means "no".
+        return lambda form, previous: form.get(name) == "true"
+    if kind is Kind.CHOICE:
+        options: dict[str, Any] = {}
+        for option in choices(resolved):
+            options.setdefault(option_value(option.value), option.value)
+
+        def choice(form: Form, previous: Any) -> Any:
+            value = form.get(name)
+            # Not an option: kept as posted, reported by validation.
+            return options.get(value, value) if value else _MISSING
+
+        return choice
+    if kind is Kind.MULTI_CHOICE:
+        offered = {option_value(o.value): o.value for o in choices(item_schema(schema, root))}
+
+        def multi_choice(form: Form, previous: Any) -> Any:
             posted = form.getlist(name)
-            picked = [options[p] for p in options if p in posted]
-            picked += [p for p in posted if p not in options and p]
+            picked = [offered[p] for p in offered if p in posted]
+            picked += [p for p in posted if p not in offered and p]
             return picked if picked else _MISSING
-        if kind is Kind.GROUP:
-            value = self.object(
-                resolved,
-                path,
-                list(resolved.get("properties", {})),
-                previous if isinstance(previous, Mapping) else {},
-            )
+
+        return multi_choice
+    if kind is Kind.GROUP:
+        group = _Object(root, resolved, path, list(resolved.get("properties", {})))
+
+        def group_value(form: Form, previous: Any) -> Any:
+            value = group.decode(form, previous if isinstance(previous, Mapping) else {})
             # A required group stays, even empty, so its own fields report what is missing.
             return value if required or has_answer(value) else _MISSING
-        return self.repeat(resolved, path, previous)
 
-    def choice(self, schema: Mapping[str, Any], text: str) -> Any:
-        if not text:
-            return _MISSING
-        for option in choices(schema):
-            if option_value(option.value) == text:
-                return option.value
-        return text  # not an option: kept, reported by validation
+        return group_value
+    return _Repeat(root, resolved, path).decode
 
-    def repeat(self, schema: Mapping[str, Any], path: Path, previous: Any) -> Any:
-        name = html_name(path)
+
+_YES_NO = {"true": True, "false": False}
+
+
+def _keep(form: Form, previous: Any) -> Any:
+    return _MISSING if previous is None else previous
+
+
+class _Repeat:
+    """A repeatable group: as many entries as the page had (its ``._n``), within limits."""
+
+    def __init__(self, root: Mapping[str, Any], schema: Mapping[str, Any], path: Path) -> None:
+        self.root, self.path, self.name = root, path, html_name(path)
+        self.limit = min(schema.get("maxItems", MAX_REPEAT), MAX_REPEAT)
+        self.items = item_schema(schema, root)
+        self.names = list(self.items.get("properties", {}))
+        self.entries: dict[int, _Object] = {}  # compiled per index: names differ
+
+    def entry(self, index: int) -> _Object:
+        compiled = self.entries.get(index)
+        if compiled is None:
+            compiled = self.entries[index] = _Object(
+                self.root, self.items, (*self.path, index), self.names
+            )
+        return compiled
+
+    def decode(self, form: Form, previous: Any) -> Any:
         try:
-            count = int(self.form.get(f"{name}._n", "0"))
+            count = int(form.get(f"{self.name}._n", "0"))
         except ValueError:
             count = 0
-        limit = min(schema.get("maxItems", MAX_REPEAT), MAX_REPEAT)
-        count = max(0, min(count, limit))
-        items = item_schema(schema, self.root)
-        names = list(items.get("properties", {}))
+        count = max(0, min(count, self.limit))
         old = previous if isinstance(previous, list) else []
         entries = [
-            self.object(
-                items,
-                (*path, index),
-                names,
-                old[index] if index < len(old) and isinstance(old[index], Mapping) else {},
+            self.entry(index).decode(
+                form, old[index] if index < len(old) and isinstance(old[index], Mapping) else {}
             )
             for index in range(count)
         ]
         return entries if entries else _MISSING
+
+
+#: Compiled step decoders by (definition hash, fields on the page); bounded by clearing.
+_STEPS: dict[tuple[str, tuple[str, ...]], _Object] = {}
+
+
+def _step_decoder(definition: ServiceDefinition, names: tuple[str, ...]) -> _Object:
+    key = (definition.sha256, names)
+    decoder = _STEPS.get(key)
+    if decoder is None:
+        if len(_STEPS) >= 1024:
+            _STEPS.clear()
+        decoder = _STEPS[key] = _Object(definition.schema, definition.schema, (), names)
+    return decoder
 
 
 def decode_step(
@@ -194,9 +247,8 @@ def decode_step(
     step's answers are replaced by what was posted. ``rendered`` names the top-level
     fields that were on the page (default: the whole step).
     """
-    names = list(rendered if rendered is not None else step.properties)
-    decoder = _Decoder(definition.schema, Form(pairs))
-    fresh = decoder.object(definition.schema, (), names, previous)
+    names = tuple(rendered if rendered is not None else step.properties)
+    fresh = _step_decoder(definition, names).decode(Form(pairs), previous)
     data = {key: value for key, value in previous.items() if key not in names}
     data.update(fresh)
     return data

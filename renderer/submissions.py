@@ -15,7 +15,7 @@ from typing import Any
 from form_definitions.authorities import Authority
 from form_definitions.conditions import prune_hidden
 from form_definitions.definition import ServiceDefinition
-from form_definitions.fields import Kind, is_attachment, item_schema, kind_of, resolve
+from form_definitions.fields import Kind, field_info, is_attachment, item_schema, kind_of, resolve
 from formwerk.blobs import BlobStore
 from formwerk.store import AttachmentMeta, NewSubmission, Store, Submission
 from renderer.uploads import IncomingFile
@@ -33,7 +33,7 @@ def iter_refs(
         if name not in data:
             continue
         value, path = data[name], (*prefix, name)
-        kind = kind_of(schema, root)
+        kind, resolved = field_info(schema, root)
         if kind is Kind.FILE and isinstance(value, Mapping):
             yield path, dict(value)
         elif kind is Kind.FILES and isinstance(value, list):
@@ -41,7 +41,7 @@ def iter_refs(
                 if isinstance(ref, Mapping):
                     yield (*path, index), dict(ref)
         elif kind is Kind.GROUP:
-            yield from iter_refs(root, resolve(schema, root), value, path)
+            yield from iter_refs(root, resolved, value, path)
         elif kind is Kind.REPEAT and isinstance(value, list):
             items = item_schema(schema, root)
             for index, entry in enumerate(value):
