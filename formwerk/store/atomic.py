@@ -84,11 +84,13 @@ def dumps(data: Any) -> bytes:
     )
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically and durably (temp file, fsync, rename).
 
     When this returns, the new content survives a crash; if it raises, the old content is
-    untouched.
+    untouched. With ``durable=False`` the fsyncs are left out: readers still only ever
+    see the whole old or the whole new file, and a crash of the process loses nothing,
+    but a power loss may bring back the previous content.
     """
     directory = path.parent
     ensure_dir(directory)
@@ -97,14 +99,41 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    fsync_dir(directory)
+    if durable:
+        fsync_dir(directory)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The bytes of a file, or None if it does not exist (plain system calls: drafts are
+    read on every page, and pathlib's buffered file object costs more than the read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists and scalars), faster than ``copy.deepcopy``."""
+    if type(value) is dict:
+        return {key: json_copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [json_copy(item) for item in value]
+    return value
 
 
 def read_json(path: Path) -> Any | None:
@@ -113,6 +142,11 @@ def read_json(path: Path) -> Any | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
+    return parse_json(raw, path)
+
+
+def parse_json(raw: bytes, path: Path) -> Any:
+    """Decode the bytes of the store file ``path``; raise if they are not JSON."""
     if not raw:
         # Atomic writes never leave an empty file; treat it as damage, not as "no data".
         raise CorruptStoreFileError(path, "file is empty")
@@ -125,7 +159,16 @@ def read_json(path: Path) -> Any | None:
 def read_json_object(path: Path) -> dict[str, Any] | None:
     """Like ``read_json`` but the top level must be an object."""
     data = read_json(path)
-    if data is not None and not isinstance(data, dict):
+    return None if data is None else _expect_object(data, path)
+
+
+def parse_json_object(raw: bytes, path: Path) -> dict[str, Any]:
+    """Like ``parse_json`` but the top level must be an object."""
+    return _expect_object(parse_json(raw, path), path)
+
+
+def _expect_object(data: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(data, dict):
         raise CorruptStoreFileError(path, f"expected a JSON object, got {type(data).__name__}")
     return data
 

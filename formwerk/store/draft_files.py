@@ -3,21 +3,40 @@
 These records are small, independent and short-lived, so a database file per record is
 the simplest scheme that scales: saving a draft costs the same with 10 or 100,000 other
 drafts, and deleting one is an unlink. Files are written with ``write_json`` (temp file,
-fsync, rename), so a crash never leaves a torn draft. File names come only from ids that
+fsync, rename), so a crash never leaves a torn record. File names come only from ids that
 matched a strict pattern, never from raw user input.
+
+Drafts are written without the fsyncs (``durable=False``): a draft is saved on every
+step of every form, and the two fsyncs would be most of the cost of a page. Replacing
+by rename still means that no reader and no crash of the process ever sees a torn
+draft; a power loss may lose the last saves of a draft, so a citizen may have to enter
+a step again. A submission does not depend on this: it is stored durably, once per
+application key, before the citizen is told it arrived.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from formwerk.store.atomic import file_lock, read_json_object, remove_file, write_json
+from formwerk.store.atomic import (
+    atomic_write_bytes,
+    dumps,
+    file_lock,
+    json_copy,
+    parse_json_object,
+    read_bytes,
+    read_json_object,
+    remove_file,
+    write_json,
+)
 from formwerk.store.base import (
     ATTACHMENT_ID_RE,
     AttachmentMeta,
@@ -30,6 +49,9 @@ from formwerk.store.base import (
 
 # Locks are striped by a hash of the id: bounded number of lock files, no lock-file cleanup.
 LOCK_STRIPES = 64
+
+#: Drafts whose file contents were validated lately, per process (see ``DraftFiles.get``).
+RECENT_DRAFTS = 2048
 
 
 def _stripe(value: str) -> int:
@@ -44,6 +66,11 @@ class DraftFiles:
         self.root = root
         self._lock_dir = lock_dir
         self._now = now
+        # file bytes → validated draft, by id: every page of the form loads its draft, and
+        # validating the same bytes again is most of that cost. The file is still read
+        # each time (other workers write it too), so a hit is exact, never stale.
+        self._recent: OrderedDict[str, tuple[bytes, Draft]] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def _path(self, draft_id: str) -> Path:
         if not is_valid_draft_id(draft_id):
@@ -67,24 +94,44 @@ class DraftFiles:
             updated_at=now,
         )
         with file_lock(self._lock(draft_id)):
-            existing = read_json_object(path)
+            existing = self.get(draft_id)
             if existing is not None:
-                created_at = Draft.model_validate(existing).created_at
-                draft = draft.model_copy(update={"created_at": created_at})
-            write_json(path, draft.model_dump(mode="json"))
+                draft = draft.model_copy(update={"created_at": existing.created_at})
+            raw = dumps(draft.model_dump(mode="json"))
+            atomic_write_bytes(path, raw, durable=False)
+        self._remember(draft_id, raw, draft)
         return draft
 
     def get(self, draft_id: str) -> Draft | None:
         """Return the draft or None; a malformed id is simply not found."""
         if not is_valid_draft_id(draft_id):
             return None
-        raw = read_json_object(self._path(draft_id))
-        return None if raw is None else Draft.model_validate(raw)
+        path = self._path(draft_id)
+        with self._recent_lock:
+            recent = self._recent.get(draft_id)
+        raw = read_bytes(path)
+        if raw is None:
+            return None
+        if recent is not None and recent[0] == raw:
+            # The bytes validated before; the caller gets answers of its own to change.
+            return recent[1].model_copy(update={"data": json_copy(recent[1].data)})
+        draft = Draft.model_validate(parse_json_object(raw, path))
+        self._remember(draft_id, raw, draft)
+        return draft
+
+    def _remember(self, draft_id: str, raw: bytes, draft: Draft) -> None:
+        with self._recent_lock:
+            self._recent[draft_id] = (raw, draft)
+            self._recent.move_to_end(draft_id)
+            while len(self._recent) > RECENT_DRAFTS:
+                self._recent.popitem(last=False)
 
     def delete(self, draft_id: str) -> bool:
         """Delete the draft file; return whether it existed."""
         if not is_valid_draft_id(draft_id):
             return False
+        with self._recent_lock:
+            self._recent.pop(draft_id, None)
         with file_lock(self._lock(draft_id)):
             return remove_file(self._path(draft_id))
 
