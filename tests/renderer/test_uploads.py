@@ -722,6 +722,36 @@ def test_urlencoded_post(client: TestClient) -> None:
     }
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.text(max_size=12), st.text(max_size=40)), max_size=12),
+    cut=st.lists(st.integers(min_value=1, max_value=17), min_size=1, max_size=8),
+)
+def test_urlencoded_pairs_arrive_whole_however_the_body_is_cut(
+    pairs: list[tuple[str, str]], cut: list[int]
+) -> None:
+    """The urlencoded splitter against the standard library's encoding, in any chunking."""
+    from renderer.uploads.parser import _UrlencodedReader
+
+    body = urlencode(pairs).encode()
+    reader = _UrlencodedReader(UploadLimits())
+    position, index = 0, 0
+    while position < len(body):
+        size = cut[index % len(cut)]
+        reader.feed(body[position : position + size])
+        position, index = position + size, index + 1
+    parsed = anyio.run(reader.finish)
+    assert parsed.fields == pairs
+
+
+def test_urlencoded_blank_chunks_and_bare_names() -> None:
+    from renderer.uploads.parser import _UrlencodedReader
+
+    reader = _UrlencodedReader(UploadLimits())
+    reader.feed(b"&&a=1&&bare&=leer&c=%C3%A4+x&")
+    assert anyio.run(reader.finish).fields == [("a", "1"), ("bare", ""), ("", "leer"), ("c", "ä x")]
+
+
 def test_urlencoded_request_cap(tmp_dir: Path) -> None:
     limits = UploadLimits(max_request_bytes=1000)
     with TestClient(make_app(tmp_dir, limits)) as client:
