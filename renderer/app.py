@@ -141,6 +141,8 @@ def create_app(
     app.state.store = store or open_store(settings.data_dir, reference_tz=BERLIN)
     app.state.blobs = BlobStore(settings.data_dir / "blobs")
     app.state.secret = load_or_create_secret(settings.data_dir)
+    # Step pages without errors, rendered once per definition version (renderer.flow).
+    app.state.step_shells = {}
     app.state.upload_limits = UploadLimits(
         max_request_bytes=settings.upload_max_request_bytes,
         max_file_bytes=settings.upload_max_file_bytes,

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from form_definitions.authorities import Authority
 from form_definitions.definition import ServiceDefinition, Step
@@ -28,9 +29,9 @@ from renderer.documents import confirmation_url
 from renderer.messages import FieldError, step_errors, validate
 from renderer.pages import published_service
 from renderer.paths import get_path, parse_name
-from renderer.render import render_step, step_views
+from renderer.render import has_files, render_step, shown_fields, step_views
 from renderer.submissions import iter_refs, keep_upload, place_file, submit_application
-from renderer.templating import render
+from renderer.templating import render, render_html
 from renderer.uploads import ParsedForm, UploadError, parse_multipart, policies_for_definition
 from renderer.views import FieldView
 
@@ -185,34 +186,76 @@ def _render_step(
     if upload_error is not None:
         path = parse_name(upload_error.field) if upload_error.field else ()
         errors = [FieldError(path, "upload", upload_error.message), *errors]
-    by_path = {e.path: e.message for e in errors}
-    views = step_views(visit.service, step, visit.data, by_path)
-    steps = visit.service.steps
+    returning = request.query_params.get("aendern") == "1"
+    fields = render_step(visit.service, step, visit.data, {e.path: e.message for e in errors})
+    csrf = session.csrf_token(request.app.state.secret, visit.sid)
+    shell = None if errors else _step_shell(request, visit, index, step, returning)
+    if shell is not None:
+        head, middle, tail = shell
+        # join, not +: str + Markup would escape the str
+        page = "".join((head, csrf, middle, fields, tail))
+        response: Response = HTMLResponse(page, status_code)
+        return _respond(visit, request, response)
     response = render(
         request,
         "step.html",
         status_code=status_code,
-        service=visit.service,
-        authority=visit.authority,
-        step=step,
-        index=index,
-        total=len(steps),
-        fields=render_step(visit.service, step, visit.data, by_path),
-        errors=_summary_errors(views, errors),
-        csrf=session.csrf_token(request.app.state.secret, visit.sid),
-        multipart=_has_files(views),
-        returning=request.query_params.get("aendern") == "1",
+        **_step_context(visit, index, step, returning),
+        fields=fields,
+        # The error summary links to each field's first control: only error pages need
+        # the field views for that.
+        errors=_summary_errors(step_views(visit.service, step, visit.data, {}), errors),
+        csrf=csrf,
     )
     return _respond(visit, request, response)
 
 
-def _has_files(views: list[FieldView]) -> bool:
-    return any(
-        v.kind.value in ("file", "files")
-        or _has_files(v.children)
-        or any(_has_files(item.fields) for item in v.items)
-        for v in views
-    )
+def _step_context(visit: Visit, index: int, step: Step, returning: bool) -> dict[str, Any]:
+    return {
+        "service": visit.service,
+        "authority": visit.authority,
+        "step": step,
+        "index": index,
+        "total": len(visit.service.steps),
+        "multipart": has_files(visit.service, step),
+        "returning": returning,
+    }
+
+
+#: Stand-ins for the two per-request parts of a step page without errors.
+_CSRF_HOLE = "\x00csrf\x00"
+_FIELDS_HOLE = "\x00fields\x00"
+
+
+def _step_shell(
+    request: Request, visit: Visit, index: int, step: Step, returning: bool
+) -> tuple[str, str, str] | None:
+    """The step page without errors, cut around the CSRF token and the fields.
+
+    Everything else on it depends only on the definition version, so it is rendered once
+    and reused; None if the page cannot be cut (a hole's text in a definition).
+    """
+    shells: dict[tuple[str, str, str, bool], tuple[str, str, str] | None]
+    shells = request.app.state.step_shells
+    key = (visit.service.sha256, step.id, visit.authority.id, returning)
+    if key not in shells:
+        html = render_html(
+            request,
+            "step.html",
+            **_step_context(visit, index, step, returning),
+            fields=Markup(_FIELDS_HOLE),
+            errors=[],
+            csrf=_CSRF_HOLE,
+        )
+        shell = None
+        if html.count(_CSRF_HOLE) == 1 and html.count(_FIELDS_HOLE) == 1:
+            head, _, rest = html.partition(_CSRF_HOLE)
+            middle, _, tail = rest.partition(_FIELDS_HOLE)
+            shell = (head, middle, tail)
+        if len(shells) >= 1024:
+            shells.clear()
+        shells[key] = shell
+    return shells[key]
 
 
 async def step_page(request: Request) -> Response:
@@ -230,7 +273,7 @@ async def step_post(request: Request) -> Response:
     if visit.submitted is not None:  # a page from before the submit, posted again
         return _redirect(visit, request, confirmation_url(request, visit.submitted))
     index, step = _step(visit, request.path_params["step_id"])
-    rendered = [v.path[0] for v in step_views(visit.service, step, visit.data, {})]
+    rendered = shown_fields(visit.service, step, visit.data)
     try:
         parsed = await _posted(request, visit)
     except UploadError as error:

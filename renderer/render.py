@@ -92,3 +92,14 @@ def render_step(
     out: list[str] = []
     compiled_step(definition, step, server_hidden(definition, step, data)).render(out, data, errors)
     return Markup("".join(out))
+
+
+def shown_fields(definition: ServiceDefinition, step: Step, data: Mapping[str, Any]) -> list[str]:
+    """The top-level fields the step shows for ``data`` (what a post of it can carry)."""
+    hidden = server_hidden(definition, step, data)
+    return [name for name in step.properties if name not in hidden]
+
+
+def has_files(definition: ServiceDefinition, step: Step) -> bool:
+    """Whether the step has a file field (at any depth): its form must post multipart."""
+    return compiled_step(definition, step).has_files

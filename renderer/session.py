@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
 from starlette.requests import Request
@@ -47,6 +48,7 @@ def load_or_create_secret(data_dir: Path) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
+@lru_cache(maxsize=4096)  # every page derives the draft id and CSRF token again
 def _mac(secret: bytes, *parts: str) -> str:
     digest = hmac.new(secret, "\x1f".join(parts).encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")

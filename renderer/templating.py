@@ -47,9 +47,14 @@ def render(
     **context: object,
 ) -> Response:
     """Render a page template; every page gets ``request`` and ``settings``."""
-    html = (
+    html = render_html(request, template, **context)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def render_html(request: Request, template: str, **context: object) -> str:
+    """The HTML of a page template, with ``request`` and ``settings`` in its context."""
+    return (
         environment()
         .get_template(template)
         .render(request=request, settings=request.app.state.settings, **context)
     )
-    return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -13,6 +13,7 @@ The markup is the reference for the browser and accessibility tests; change it h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -49,9 +50,18 @@ def filesize(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+#: Characters markupsafe's escape() replaces; most answers have none of them.
+_SPECIAL = re.compile("[&<>\"']")
+
+
+def esc(text: str) -> str:
+    """``escape`` for answers: the same result, but most answers are left as they are."""
+    return escape(text) if _SPECIAL.search(text) else text
+
+
 def _text(value: Any) -> str:
     """An answer as the value of a text control, escaped."""
-    return "" if value is None else escape(str(value))
+    return "" if value is None else esc(str(value))
 
 
 class Widget:
@@ -86,6 +96,11 @@ class Widget:
                 f'<div class="fw-cond"{tail}',
                 f'<div class="fw-cond fw-cond--off"{tail}',
             )
+
+    @property
+    def has_files(self) -> bool:
+        """Whether this field is or holds a file field."""
+        return False
 
     def error(self, message: str) -> str:
         """The inline error message (GOV.UK: with a visually hidden "Fehler:")."""
@@ -189,7 +204,7 @@ class DateInput(Widget):
         state = "" if message is None else " kern-form-input__input--error"
         invalid = ">" if message is None else ' aria-invalid="true">'
         for (start, middle, end, close), text in zip(self.parts, (day, month, year), strict=True):
-            out += (start, state, middle, escape(text), end, invalid, close)
+            out += (start, state, middle, esc(text), end, invalid, close)
         out += ("  </div>\n  ", "" if message is None else self.error(message), "\n</fieldset>\n")
 
 
@@ -332,6 +347,10 @@ class Group(Widget):
             " kern-fieldset--error", v.id, self.described_error.partition(" aria-invalid")[0]
         )
 
+    @property
+    def has_files(self) -> bool:
+        return self.fields.has_files
+
     def widget(self, out: Out, value: Any, errors: Errors) -> None:
         message = errors.get(self.path) if errors else None
         if message is None:
@@ -373,6 +392,10 @@ class Repeat(Widget):
             '>\n      <span class="kern-icon kern-icon--add" aria-hidden="true"></span>'
             f'<span class="kern-label">{escape(v.add_label)}</span>\n    </button>\n'
         )
+
+    @property
+    def has_files(self) -> bool:
+        return self.entry(0).has_files
 
     def entry(self, index: int) -> Fields:
         """The compiled fields of entry ``index`` (ids and names differ per entry)."""
@@ -454,6 +477,10 @@ class FileInput(Widget):
             title,
         )
 
+    @property
+    def has_files(self) -> bool:
+        return True
+
     def widget(self, out: Out, value: Any, errors: Errors) -> None:
         message = errors.get(self.path) if errors else None
         refs = value if isinstance(value, list) else [value] if isinstance(value, Mapping) else []
@@ -500,17 +527,27 @@ class Fields:
         # Only objects with conditional fields need the answers looked at to show/hide.
         self.conditional = any(w.condition for w in widgets)
 
+    @property
+    def has_files(self) -> bool:
+        """Whether any field here is or holds a file field (the form must post multipart)."""
+        return any(w.has_files for w in self.widgets)
+
     def render(self, out: Out, data: Any, errors: Errors) -> None:
         """Append the markup of every field, with the answers in ``data``."""
         data = data if isinstance(data, Mapping) else {}
         hidden = hidden_fields(self.obj, data) if self.conditional else ()
-        first = True
+        separator, start = self.separator, len(out)
+        get = data.get
         for widget in self.widgets:
-            if self.separator and not first:
-                out.append(self.separator)
-            first = False
+            if separator:
+                out.append(separator)
             key = widget.key
-            widget.render(out, data.get(key), errors, key in hidden)
+            if widget.condition is None:
+                widget.widget(out, get(key), errors)
+            else:
+                widget.render(out, get(key), errors, key in hidden)
+        if separator and len(out) > start:
+            del out[start]  # separators go between fields
 
 
 def compile_field(v: FieldView, root: Mapping[str, Any]) -> Widget:
@@ -538,5 +575,5 @@ def compile_field(v: FieldView, root: Mapping[str, Any]) -> Widget:
     if widget == "checkbox":
         return Checkbox(v)
     if kind in (Kind.NUMBER, Kind.INTEGER):
-        return TextInput(v, lambda value: escape(number_text(value)))
+        return TextInput(v, lambda value: esc(number_text(value)))
     return TextInput(v)
