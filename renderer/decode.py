@@ -7,6 +7,7 @@ names the problem and the page shows the citizen's input again.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -57,6 +58,8 @@ def parse_number(text: str, integer: bool) -> int | float | str:
     if re.fullmatch(r"-?\d+", raw):
         return int(raw)
     value = float(raw)
+    if not math.isfinite(value):  # "1e999": not a number anyone means, and JSON has no inf
+        return text.strip()
     if integer and value.is_integer():
         return int(value)
     return value

@@ -37,6 +37,14 @@ def fill_halter(client: TestClient):
     )
 
 
+def test_an_endless_number_is_an_error_not_a_crash(client: TestClient) -> None:
+    # "1e999" reads as infinity, which JSON (and so the draft) cannot hold.
+    page = post_form(client, fill_halter(client), {"hunde.0.wurfjahr": "1e999"})
+    assert page.status_code == 422
+    assert any("Wurfjahr" in message for message in errors_of(page))
+    assert 'value="1e999"' in page.text
+
+
 def test_start_page_and_start_button(client: TestClient) -> None:
     page = client.get(HUND)
     assert page.status_code == 200
