@@ -91,6 +91,20 @@ class ServiceDefinition:
         return AnswerCheck(self.schema, self.validator)
 
     @cached_property
+    def conditional(self) -> bool:
+        """Whether any field is shown only under a condition (an ``if`` anywhere).
+
+        Without one, nothing is ever hidden, and pruning hidden answers can be skipped.
+        """
+
+        def has_if(node: Any) -> bool:
+            if isinstance(node, dict):
+                return "if" in node or any(has_if(value) for value in node.values())
+            return isinstance(node, list) and any(has_if(item) for item in node)
+
+        return has_if(self.schema)
+
+    @cached_property
     def steps(self) -> tuple[Step, ...]:
         """The pages of the form: ``x-steps``, or one page holding every property."""
         declared = self.schema.get("x-steps")

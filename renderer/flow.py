@@ -7,7 +7,7 @@ POST the browser is redirected (POST/redirect/GET), so a reload never posts twic
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -32,7 +32,13 @@ from renderer.paths import get_path, parse_name
 from renderer.render import has_files, render_step, shown_fields, step_views
 from renderer.submissions import iter_refs, keep_upload, place_file, submit_application
 from renderer.templating import render, render_html
-from renderer.uploads import ParsedForm, UploadError, parse_multipart, policies_for_definition
+from renderer.uploads import (
+    FieldPolicy,
+    ParsedForm,
+    UploadError,
+    parse_multipart,
+    policies_for_definition,
+)
 from renderer.views import FieldView
 
 CHECK = "pruefen"
@@ -121,13 +127,17 @@ def _save(request: Request, visit: Visit, step_id: str) -> None:
 
 async def _posted(request: Request, visit: Visit) -> ParsedForm:
     """The posted form (files streamed to disk within limits), after the CSRF check."""
-    root = visit.service.schema
-    attached = _attached_counts(visit)
+    lookup: Callable[[str], FieldPolicy | None] | None = None
+
+    def policy(name: str) -> FieldPolicy | None:
+        # Asked only for a file part: counting the files already attached waits till then.
+        nonlocal lookup
+        if lookup is None:
+            lookup = policies_for_definition(visit.service.schema, _attached_counts(visit))
+        return lookup(name)
+
     parsed = await parse_multipart(
-        request,
-        request.app.state.upload_limits,
-        policies_for_definition(root, attached),
-        request.app.state.blobs.incoming_dir,
+        request, request.app.state.upload_limits, policy, request.app.state.blobs.incoming_dir
     )
     token = next((v for k, v in parsed.fields if k == "_csrf"), "")
     if visit.new_session or not session.csrf_valid(request.app.state.secret, visit.sid, token):

@@ -182,7 +182,7 @@ def validate(definition: ServiceDefinition, data: Mapping[str, Any]) -> list[Fie
     Errors come in document order of the fields, so the error summary reads like the page.
     """
     root = definition.schema
-    pruned = prune_hidden(root, root, data)
+    pruned = prune_hidden(root, root, data) if definition.conditional else data
     if definition.answer_check.is_valid_fast(pruned):
         return []  # confirmed valid: python-jsonschema would find no error either
     found: dict[Path, FieldError] = {}
