@@ -202,8 +202,7 @@ def _render_step(
     shell = None if errors else _step_shell(request, visit, index, step, returning)
     if shell is not None:
         head, middle, tail = shell
-        # join, not +: str + Markup would escape the str
-        page = "".join((head, csrf, middle, fields, tail))
+        page = b"".join((head, csrf.encode(), middle, fields.encode(), tail))
         response: Response = HTMLResponse(page, status_code)
         return _respond(visit, request, response)
     response = render(
@@ -239,13 +238,13 @@ _FIELDS_HOLE = "\x00fields\x00"
 
 def _step_shell(
     request: Request, visit: Visit, index: int, step: Step, returning: bool
-) -> tuple[str, str, str] | None:
-    """The step page without errors, cut around the CSRF token and the fields.
+) -> tuple[bytes, bytes, bytes] | None:
+    """The step page without errors, cut around the CSRF token and the fields, encoded.
 
     Everything else on it depends only on the definition version, so it is rendered once
     and reused; None if the page cannot be cut (a hole's text in a definition).
     """
-    shells: dict[tuple[str, str, str, bool], tuple[str, str, str] | None]
+    shells: dict[tuple[str, str, str, bool], tuple[bytes, bytes, bytes] | None]
     shells = request.app.state.step_shells
     key = (visit.service.sha256, step.id, visit.authority.id, returning)
     if key not in shells:
@@ -261,7 +260,7 @@ def _step_shell(
         if html.count(_CSRF_HOLE) == 1 and html.count(_FIELDS_HOLE) == 1:
             head, _, rest = html.partition(_CSRF_HOLE)
             middle, _, tail = rest.partition(_FIELDS_HOLE)
-            shell = (head, middle, tail)
+            shell = (head.encode(), middle.encode(), tail.encode())
         if len(shells) >= 1024:
             shells.clear()
         shells[key] = shell

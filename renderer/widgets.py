@@ -198,14 +198,20 @@ class DateInput(Widget):
 
     def widget(self, out: Out, value: Any, errors: Errors) -> None:
         message = errors.get(self.path) if errors else None
-        text = "" if value is None else str(value)
-        year, month, day = [*text.split("-", 2), "", "", ""][:3] if text else ("", "", "")
+        day, month, year = date_parts(value)
         out.append(self.head if message is None else self.head_error)
         state = "" if message is None else " kern-form-input__input--error"
         invalid = ">" if message is None else ' aria-invalid="true">'
         for (start, middle, end, close), text in zip(self.parts, (day, month, year), strict=True):
             out += (start, state, middle, esc(text), end, invalid, close)
         out += ("  </div>\n  ", "" if message is None else self.error(message), "\n</fieldset>\n")
+
+
+def date_parts(value: Any) -> tuple[str, str, str]:
+    """Day, month and year of an ISO date (or of whatever was typed instead)."""
+    text = "" if value is None else str(value)
+    year, month, day = [*text.split("-", 2), "", "", ""][:3] if text else ("", "", "")
+    return day, month, year
 
 
 class Select(Widget):
@@ -235,6 +241,8 @@ class Select(Widget):
             (o.value, f'      <option value="{escape(o.value)}"', f">{escape(o.label)}</option>\n")
             for o in v.options
         ]
+        self.values = [o.value for o in v.options]
+        self.ticked = _chosen
 
     def widget(self, out: Out, value: Any, errors: Errors) -> None:
         message = errors.get(self.path) if errors else None
@@ -274,6 +282,7 @@ class Choices(Widget):
                 "</label>\n    </div>\n"
             )
             self.options.append((o.value, start, middle, end))
+        self.values = [o.value for o in v.options]
         self.failed = f" kern-form-check__{kind}--error"
         self.ticked: Callable[[Any], set[str]] = {
             Kind.BOOLEAN: _yes_no,
@@ -526,6 +535,7 @@ class Fields:
         self.separator = separator
         # Only objects with conditional fields need the answers looked at to show/hide.
         self.conditional = any(w.condition for w in widgets)
+        self.plan = None if self.conditional else [_plan(w) for w in widgets]
 
     @property
     def has_files(self) -> bool:
@@ -535,19 +545,109 @@ class Fields:
     def render(self, out: Out, data: Any, errors: Errors) -> None:
         """Append the markup of every field, with the answers in ``data``."""
         data = data if isinstance(data, Mapping) else {}
-        hidden = hidden_fields(self.obj, data) if self.conditional else ()
-        separator, start = self.separator, len(out)
-        get = data.get
-        for widget in self.widgets:
-            if separator:
-                out.append(separator)
-            key = widget.key
-            if widget.condition is None:
-                widget.widget(out, get(key), errors)
-            else:
+        separator, start, get = self.separator, len(out), data.get
+        if self.plan is not None and not errors:
+            # The common page: no conditions here, no errors anywhere. Each field is its
+            # markup cut around its answer (see _plan), so this loop is all the work.
+            for op in self.plan:
+                if separator:
+                    out.append(separator)
+                code, key = op[0], op[1]
+                if code is _TEXT:
+                    out += (op[2], op[4](get(key)), op[3])
+                elif code is _VARIANTS:
+                    variants = op[2]
+                    out.append(variants.get(op[3](get(key)), variants[None]))
+                elif code is _DATE:
+                    day, month, year = date_parts(get(key))
+                    out += (op[2], esc(day), op[3], esc(month), op[4], esc(year), op[5])
+                else:
+                    op[2].widget(out, get(key), errors)
+        else:
+            hidden = hidden_fields(self.obj, data) if self.conditional else ()
+            for widget in self.widgets:
+                if separator:
+                    out.append(separator)
+                key = widget.key
                 widget.render(out, get(key), errors, key in hidden)
         if separator and len(out) > start:
             del out[start]  # separators go between fields
+
+
+# What _plan makes of a widget for pages without errors:
+_TEXT = 0  # (_TEXT, key, before, after, as_text): the markup around the escaped answer
+_VARIANTS = 1  # (_VARIANTS, key, {variant: markup}, answer → variant): a few finished forms
+_DATE = 2  # (_DATE, key, four pieces around day, month and year)
+_WIDGET = 3  # (_WIDGET, key, widget): rendered by the widget itself
+
+#: Stand-ins for answers, cut out of a widget's own markup; no definition text holds them.
+_HOLES = ("\x00", "\x01", "\x02")
+#: Beyond this many options the finished variants would take more memory than they save.
+_MAX_VARIANTS = 12
+
+
+def _without_errors(widget: Widget, value: Any) -> str:
+    out: Out = []
+    widget.widget(out, value, {})
+    return "".join(out)
+
+
+def _cut(markup: str, holes: tuple[str, ...]) -> list[str] | None:
+    """``markup`` split at each hole, in order; None unless each occurs exactly once."""
+    if any(markup.count(hole) != 1 for hole in holes):
+        return None
+    pieces = []
+    for hole in holes:
+        before, _, markup = markup.partition(hole)
+        pieces.append(before)
+    return [*pieces, markup]
+
+
+def _plan(widget: Widget) -> tuple[Any, ...]:
+    """The no-errors form of a widget, made by rendering it with stand-ins for answers.
+
+    The widget's own code makes every piece, so the fast path cannot differ from it.
+    """
+    key = widget.key
+    if isinstance(widget, TextInput) and (
+        pieces := _cut(_without_errors(widget, _HOLES[0]), _HOLES[:1])
+    ):
+        return (_TEXT, key, pieces[0], pieces[1], widget.as_text)
+    if isinstance(widget, DateInput):
+        day, month, year = _HOLES
+        pieces = _cut(_without_errors(widget, f"{year}-{month}-{day}"), (day, month, year))
+        if pieces:
+            return (_DATE, key, *pieces)
+    if isinstance(widget, Checkbox):
+        variants = {True: _without_errors(widget, True), None: _without_errors(widget, None)}
+        return (_VARIANTS, key, variants, _is_true)
+    if (
+        isinstance(widget, Choices | Select)
+        and widget.ticked is not _ticked  # checkboxes: too many combinations
+        and len(widget.options) <= _MAX_VARIANTS
+    ):
+        yes_no = widget.ticked is _yes_no
+        values: list[Any] = [True, False] if yes_no else widget.values
+        variant = _yes_no_key if yes_no else _choice_key
+        variants = {None: _without_errors(widget, None)}
+        variants.update((variant(value), _without_errors(widget, value)) for value in values)
+        return (_VARIANTS, key, variants, variant)
+    return (_WIDGET, key, widget)
+
+
+# Which finished form of a field shows an answer (None: the one with nothing ticked).
+
+
+def _is_true(value: Any) -> bool | None:
+    return True if value is True else None
+
+
+def _yes_no_key(value: Any) -> bool | None:
+    return value if value is True or value is False else None  # 1 is not "Ja"
+
+
+def _choice_key(value: Any) -> str | None:
+    return None if value is None else option_value(value)
 
 
 def compile_field(v: FieldView, root: Mapping[str, Any]) -> Widget:

@@ -93,15 +93,22 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     but a power loss may bring back the previous content.
     """
     directory = path.parent
-    ensure_dir(directory)
     temp = directory / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        fd = os.open(temp, flags, FILE_MODE)
+    except FileNotFoundError:  # the first file of its directory: create that first
+        ensure_dir(directory)
+        fd = os.open(temp, flags, FILE_MODE)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
             if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -28,7 +28,6 @@ from typing import Any
 
 from formwerk.store.atomic import (
     atomic_write_bytes,
-    dumps,
     file_lock,
     json_copy,
     parse_json_object,
@@ -94,10 +93,11 @@ class DraftFiles:
             updated_at=now,
         )
         with file_lock(self._lock(draft_id)):
-            existing = self.get(draft_id)
+            existing = self._current(draft_id, path)
             if existing is not None:
                 draft = draft.model_copy(update={"created_at": existing.created_at})
-            raw = dumps(draft.model_dump(mode="json"))
+            # Validated above (JsonDict: JSON can hold it), so pydantic's serializer is safe.
+            raw = draft.model_dump_json().encode()
             atomic_write_bytes(path, raw, durable=False)
         self._remember(draft_id, raw, draft)
         return draft
@@ -106,15 +106,19 @@ class DraftFiles:
         """Return the draft or None; a malformed id is simply not found."""
         if not is_valid_draft_id(draft_id):
             return None
-        path = self._path(draft_id)
+        draft = self._current(draft_id, self._path(draft_id))
+        # The caller gets answers of its own to change: the draft may be remembered.
+        return None if draft is None else draft.model_copy(update={"data": json_copy(draft.data)})
+
+    def _current(self, draft_id: str, path: Path) -> Draft | None:
+        """The draft as stored; shared with ``_recent``, so never to be changed."""
         with self._recent_lock:
             recent = self._recent.get(draft_id)
         raw = read_bytes(path)
         if raw is None:
             return None
         if recent is not None and recent[0] == raw:
-            # The bytes validated before; the caller gets answers of its own to change.
-            return recent[1].model_copy(update={"data": json_copy(recent[1].data)})
+            return recent[1]  # the same bytes were validated before
         draft = Draft.model_validate(parse_json_object(raw, path))
         self._remember(draft_id, raw, draft)
         return draft
