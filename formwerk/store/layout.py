@@ -1,12 +1,13 @@
 """Where the TinyDB store keeps what: paths, partitions, locks and the prefix registry.
 
-Layout of a data directory (every ``*.json`` is written atomically, see ``atomic.py``)::
+Layout of a data directory (every ``*.json`` is written atomically, see ``atomic.py``;
+``drafts.sqlite`` is an SQLite database in WAL mode, see ``draft_table.py``)::
 
     formwerk-store.json                      format version and partition parameters
     registry.json                            reference prefix -> authority id
     submissions/{PREFIX}/{YEAR}/{BLOCK}.json TinyDB file, table "submissions", doc_id = seq
     idempotency/{xxx}.json                   TinyDB file, table "keys": key -> reference
-    drafts/{draft_id}.json                   one file per draft
+    drafts.sqlite (+ -wal, -shm)             table "drafts": one row per draft
     attachments/meta/{id}.json               one file per attachment
     attachments/owners/{owner}.json          attachment ids of a draft or submission
     locks/*.lock                             flock targets, never deleted

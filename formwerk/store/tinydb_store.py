@@ -25,6 +25,7 @@ from tinydb import Query
 from tinydb.table import Document
 
 from formwerk.store.atomic import file_lock
+from formwerk.store.attachment_files import AttachmentFiles
 from formwerk.store.base import (
     AttachmentMeta,
     Draft,
@@ -38,7 +39,7 @@ from formwerk.store.base import (
     format_reference,
     utc_now,
 )
-from formwerk.store.draft_files import AttachmentFiles, DraftFiles
+from formwerk.store.draft_table import DraftTable
 from formwerk.store.layout import (
     KEYS_TABLE,
     SUBMISSIONS_TABLE,
@@ -69,7 +70,9 @@ class TinyDBStore:
         self.block_size = layout.block_size
         self._clock = clock
         self._reference_tz = reference_tz
-        self._drafts = DraftFiles(self.data_dir / "drafts", layout.lock_dir, self._now)
+        self._drafts = DraftTable(
+            self.data_dir / "drafts.sqlite", self.data_dir / "drafts", self._now
+        )
         self._attachments = AttachmentFiles(self.data_dir / "attachments", layout.lock_dir)
 
     def _now(self) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 
 from formwerk.store import (
     AttachmentMeta,
+    CorruptStoreFileError,
     DuplicateAttachmentError,
     InvalidIdentifierError,
     TinyDBStore,
@@ -41,7 +43,7 @@ def test_draft_crud(store: TinyDBStore, clock: FakeClock) -> None:
     assert store.get_draft(DRAFT) is None
     first = store.save_draft(DRAFT, "meldebescheinigung", {"vorname": "Ädá"}, "person")
     assert store.get_draft(DRAFT) == first
-    assert (store.data_dir / "drafts" / f"{DRAFT}.json").is_file()
+    assert (store.data_dir / "drafts.sqlite").is_file()
 
     clock.advance(minutes=5)
     second = store.save_draft(DRAFT, "meldebescheinigung", {"vorname": "Ada"}, "anschrift")
@@ -77,9 +79,6 @@ def test_list_expired_drafts(store: TinyDBStore, clock: FakeClock) -> None:
     store.save_draft(DRAFT, "meldebescheinigung", {}, "start")
     clock.advance(days=10)
     store.save_draft(OTHER, "hundesteuer", {}, "start")
-    # leftovers that must not confuse the scan
-    (store.data_dir / "drafts" / f".{DRAFT}.json.123.deadbeef.tmp").write_text("{trunc")
-    (store.data_dir / "drafts" / "README").write_text("foreign file")
 
     expired = store.list_expired_drafts(start + timedelta(days=5))
     assert [d.draft_id for d in expired] == [DRAFT]
@@ -133,3 +132,65 @@ def test_attachment_validation(store: TinyDBStore) -> None:
         AttachmentMeta(
             id="att_" + "a" * 20, owner=DRAFT, name="x", mediaType="a/b", size=0, sha256=SHA
         )
+
+
+def test_each_get_hands_out_answers_of_its_own(store: TinyDBStore) -> None:
+    store.save_draft(DRAFT, "hundesteuer", {"hunde": [{"name": "Bello"}]}, "hunde")
+    first = store.get_draft(DRAFT)
+    assert first is not None
+    first.data["hunde"].append({"name": "Fiffi"})  # the flow changes what it loaded
+    again = store.get_draft(DRAFT)
+    assert again is not None and again.data == {"hunde": [{"name": "Bello"}]}
+
+
+def test_draft_files_from_before_move_into_the_table(tmp_path: Path, clock: FakeClock) -> None:
+    """Drafts were once kept as drafts/{id}.json: opening the store takes them over."""
+    data_dir = tmp_path / "data"
+    open_store(data_dir, clock=clock)
+    legacy = data_dir / "drafts"
+    legacy.mkdir()
+    created = clock.now.isoformat()
+    (legacy / f"{DRAFT}.json").write_text(
+        f'{{"draft_id": "{DRAFT}", "service_id": "hundesteuer", "data": {{"x": "ä"}},'
+        f' "step": "halter", "created_at": "{created}", "updated_at": "{created}"}}'
+    )
+    (legacy / f"{OTHER}.json").write_text("{torn")  # damaged: left for a person to see
+
+    store = open_store(data_dir, clock=clock)
+    draft = store.get_draft(DRAFT)
+    assert draft is not None and draft.data == {"x": "ä"} and draft.created_at == clock.now
+    assert not (legacy / f"{DRAFT}.json").exists()
+    assert (legacy / f"{OTHER}.json").exists() and store.get_draft(OTHER) is None
+
+
+def test_a_damaged_draft_database_is_named(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "drafts.sqlite").write_bytes(b"this is no database" * 100)
+    with pytest.raises(CorruptStoreFileError, match=r"drafts\.sqlite"):
+        open_store(data_dir)
+
+
+def _save_drafts(data_dir: str, worker: int, count: int) -> None:
+    store = open_store(Path(data_dir))
+    for n in range(count):
+        draft_id = f"worker{worker}draft{n:04d}xx"
+        store.save_draft(draft_id, "hundesteuer", {"n": n}, "halter")
+        store.save_draft(draft_id, "hundesteuer", {"n": n, "weiter": True}, "hunde")
+
+
+def test_processes_saving_drafts_at_once_lose_none(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    open_store(data_dir)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_save_drafts, args=(str(data_dir), w, 150)) for w in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    store = open_store(data_dir)
+    for w in range(3):
+        for n in range(150):
+            draft = store.get_draft(f"worker{w}draft{n:04d}xx")
+            assert draft is not None and draft.data == {"n": n, "weiter": True}
