@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 KERN_DIST := node_modules/@kern-ux/native/dist
 VENDOR := renderer/static/vendor
 
-.PHONY: help install assets chromium run test test-fast bench lint fmt clean
+.PHONY: help install assets chromium wrk run test test-fast bench lint fmt clean
 
 help:
 	@echo "make run    - install everything and serve the demo portal on http://127.0.0.1:8000"
@@ -47,6 +47,13 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	fi
 
+# Debian's wrk: the HTTP load generator of bench/bench_renderer.py.
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		echo "Installing Debian's wrk (HTTP benchmark)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	fi
+
 run: install
 	$(BIN)/formwerk serve --host 127.0.0.1 --port 8000 --data-dir ./var
 
@@ -59,7 +66,7 @@ test: install chromium
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not browser"
 
-bench: install
+bench: install wrk
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 lint: install
