@@ -83,7 +83,7 @@ def _visit(request: Request) -> Visit:
         sid,
         new,
         did,
-        dict(draft.data),
+        draft.data,  # get_draft hands out data of our own
         draft.step,
         application_key=f"{did}.{int(draft.created_at.timestamp() * 1000)}",
     )

@@ -118,31 +118,6 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         fsync_dir(directory)
 
 
-def read_bytes(path: Path) -> bytes | None:
-    """The bytes of a file, or None if it does not exist (plain system calls: drafts are
-    read on every page, and pathlib's buffered file object costs more than the read)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return None
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def json_copy(value: Any) -> Any:
-    """A deep copy of JSON data (dicts, lists and scalars), faster than ``copy.deepcopy``."""
-    if type(value) is dict:
-        return {key: json_copy(item) for key, item in value.items()}
-    if type(value) is list:
-        return [json_copy(item) for item in value]
-    return value
-
-
 def read_json(path: Path) -> Any | None:
     """Load a JSON file; return None if it does not exist, raise if it is corrupt."""
     try:

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import marshal
 import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,6 @@ from typing import Any
 from formwerk.store.atomic import (
     CorruptStoreFileError,
     ensure_dir,
-    json_copy,
     read_json_object,
     remove_file,
 )
@@ -53,6 +53,7 @@ create table if not exists drafts (
 );
 create index if not exists drafts_by_update on drafts (updated_us);
 """
+_GET = "select body, created_us, updated_us from drafts where id = ?"
 _SAVE = """
 insert into drafts (id, body, created_us, updated_us) values (?, ?, ?, ?)
 on conflict (id) do update set body = excluded.body, updated_us = excluded.updated_us
@@ -82,17 +83,22 @@ class DraftTable:
         # row → validated draft, by id: validating the same row again is most of the cost
         # of loading a draft. The row is still read each time (other workers write it
         # too), so a hit is exact, never stale.
-        self._recent: OrderedDict[str, tuple[Row, Draft]] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[Row, Draft, bytes]] = OrderedDict()
         self._recent_lock = threading.Lock()
         self._db()  # the table exists (and old draft files are in it) once the store is open
+        os.register_at_fork(after_in_child=self._forget_connections)
 
     # -- the connection
 
     def _db(self) -> sqlite3.Connection:
-        local = self._local
-        if getattr(local, "pid", None) != os.getpid():  # new thread, or a forked worker
-            local.db, local.pid = self._connect(), os.getpid()
-        return local.db
+        db = getattr(self._local, "db", None)
+        if db is None:  # a new thread (or a forked worker: see _forget_connections)
+            db = self._local.db = self._connect()
+        return db
+
+    def _forget_connections(self) -> None:
+        # SQLite connections must not cross a fork: the child opens its own.
+        self._local = threading.local()
 
     def _connect(self) -> sqlite3.Connection:
         ensure_dir(self.path.parent)
@@ -110,10 +116,9 @@ class DraftTable:
         self._adopt_legacy_files(db)
         return db
 
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
+    def _run(self, sql: str, parameters: tuple[Any, ...]) -> sqlite3.Cursor:
         try:
-            yield
+            return self._db().execute(sql, parameters)
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise  # contention beyond the timeout: not damage
@@ -158,8 +163,7 @@ class DraftTable:
             updated_at=now,
         )
         body, updated = _body(draft), _micros(now)
-        with self._errors():
-            ((created,),) = self._db().execute(_SAVE, (draft_id, body, updated, updated)).fetchall()
+        ((created,),) = self._run(_SAVE, (draft_id, body, updated, updated)).fetchall()
         if created != updated:
             draft = draft.model_copy(update={"created_at": _moment(created)})
         self._remember(draft_id, (body, created, updated), draft)
@@ -169,19 +173,12 @@ class DraftTable:
         """Return the draft or None; a malformed id is simply not found."""
         if not is_valid_draft_id(draft_id):
             return None
-        with self._errors():
-            row = (
-                self._db()
-                .execute(
-                    "select body, created_us, updated_us from drafts where id = ?", (draft_id,)
-                )
-                .fetchone()
-            )
+        row = self._run(_GET, (draft_id,)).fetchone()
         if row is None:
             return None
-        draft = self._row_draft(draft_id, row)
+        draft, frozen = self._row_draft(draft_id, row)
         # The caller gets answers of its own to change: the draft may be remembered.
-        return draft.model_copy(update={"data": json_copy(draft.data)})
+        return draft.model_copy(update={"data": marshal.loads(frozen)})
 
     def delete(self, draft_id: str) -> bool:
         """Delete the draft; return whether it existed."""
@@ -189,33 +186,32 @@ class DraftTable:
             return False
         with self._recent_lock:
             self._recent.pop(draft_id, None)
-        with self._errors():
-            return self._db().execute("delete from drafts where id = ?", (draft_id,)).rowcount > 0
+        return self._run("delete from drafts where id = ?", (draft_id,)).rowcount > 0
 
     def list_expired(self, older_than: datetime) -> list[Draft]:
         """Return drafts whose ``updated_at`` is before ``older_than``, oldest first."""
         if older_than.tzinfo is None:
             raise ValueError("older_than must be timezone-aware")
-        with self._errors():
-            rows = (
-                self._db()
-                .execute(
-                    "select id, body, created_us, updated_us from drafts"
-                    " where updated_us < ? order by updated_us, id",
-                    (_micros(older_than),),
-                )
-                .fetchall()
-            )
-        return [self._row_draft(draft_id, tuple(row)) for draft_id, *row in rows]
+        rows = self._run(
+            "select id, body, created_us, updated_us from drafts"
+            " where updated_us < ? order by updated_us, id",
+            (_micros(older_than),),
+        ).fetchall()
+        drafts = [self._row_draft(draft_id, tuple(row)) for draft_id, *row in rows]
+        return [
+            draft.model_copy(update={"data": marshal.loads(frozen)}) for draft, frozen in drafts
+        ]
 
     # -- rows and drafts
 
-    def _row_draft(self, draft_id: str, row: Row) -> Draft:
-        """The draft of a row; shared with ``_recent``, so never to be changed."""
+    def _row_draft(self, draft_id: str, row: Row) -> tuple[Draft, bytes]:
+        """The draft of a row and its data marshalled. The draft is shared with ``_recent``
+        (and its data with whoever saved it), so callers hand out copies of the data made
+        with ``marshal.loads``: the quickest deep copy of JSON data."""
         with self._recent_lock:
             recent = self._recent.get(draft_id)
         if recent is not None and recent[0] == row:
-            return recent[1]  # the same row was validated before
+            return recent[1], recent[2]  # the same row was validated before
         body, created, updated = row
         try:
             fields = json.loads(body)
@@ -229,15 +225,16 @@ class DraftTable:
             )
         except ValueError as exc:  # not JSON, or not a draft: changed outside formwerk
             raise CorruptStoreFileError(self.path, f"draft {draft_id}: {exc}") from exc
-        self._remember(draft_id, row, draft)
-        return draft
+        return draft, self._remember(draft_id, row, draft)
 
-    def _remember(self, draft_id: str, row: Row, draft: Draft) -> None:
+    def _remember(self, draft_id: str, row: Row, draft: Draft) -> bytes:
+        frozen = marshal.dumps(draft.data)
         with self._recent_lock:
-            self._recent[draft_id] = (row, draft)
+            self._recent[draft_id] = (row, draft, frozen)
             self._recent.move_to_end(draft_id)
             while len(self._recent) > RECENT_DRAFTS:
                 self._recent.popitem(last=False)
+        return frozen
 
 
 def _body(draft: Draft) -> str:

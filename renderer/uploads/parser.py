@@ -221,8 +221,26 @@ class _UrlencodedReader(_Reader):
     def feed(self, data: bytes) -> None:
         pending = self._pending + data
         *complete, self._pending = pending.split(b"&")
+        # One pass per field of every post: kept flat on purpose.
+        fields, max_fields = self.fields, self._limits.max_fields
+        max_bytes = self._limits.max_field_bytes
         for pair in complete:
-            self._pair(pair)
+            if not pair:
+                continue
+            if len(fields) >= max_fields:
+                raise errors.too_many_fields()
+            name, _, value = pair.partition(b"=")
+            if b"%" in name or b"+" in name:
+                name = unquote_to_bytes(name.replace(b"+", b" "))
+            if b"%" in value or b"+" in value:
+                value = unquote_to_bytes(value.replace(b"+", b" "))
+            try:
+                fields.append((name.decode(), value.decode()))
+            except UnicodeDecodeError:
+                text = _decode_text(name, None)
+                raise errors.bad_encoding(text) from None
+            if len(value) > max_bytes:
+                raise errors.field_too_long(max_bytes, fields.pop()[0])
         self._check_pending()
 
     def _check_pending(self) -> None:
@@ -240,29 +258,11 @@ class _UrlencodedReader(_Reader):
                 self._limits.max_field_bytes, decoded.decode("utf-8", errors="replace")
             )
 
-    def _pair(self, pair: bytes) -> None:
-        if not pair:
-            return
-        if len(self.fields) >= self._limits.max_fields:
-            raise errors.too_many_fields()
-        raw_name, _, raw_value = pair.partition(b"=")
-        name = _decode_text(_unquote(raw_name), None)
-        value = _unquote(raw_value)
-        if len(value) > self._limits.max_field_bytes:
-            raise errors.field_too_long(self._limits.max_field_bytes, name)
-        self.fields.append((name, _decode_text(value, name)))
-
     async def finish(self) -> ParsedForm:
-        self._pair(self._pending)
-        self._pending = b""
+        if self._pending:
+            self._pending += b"&"  # the last pair has no "&" after it
+            self.feed(b"")
         return ParsedForm(self.fields, [])
-
-
-def _unquote(raw: bytes) -> bytes:
-    """Undo form encoding: ``+`` is a space, ``%XX`` a byte."""
-    if b"+" in raw:
-        raw = raw.replace(b"+", b" ")
-    return unquote_to_bytes(raw) if b"%" in raw else raw
 
 
 @dataclass(eq=False)
