@@ -19,6 +19,7 @@ from renderer.views import MAX_REPEAT, option_value
 
 _MISSING = object()
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+_INTEGER = re.compile(r"-?\d+")
 _GERMAN_THOUSANDS = re.compile(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 
 
@@ -26,21 +27,19 @@ class Form:
     """Posted fields as an ordered multi-dict (what browsers send)."""
 
     def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
-        self._values: dict[str, list[str]] = {}
-        for key, value in pairs:
-            self._values.setdefault(key, []).append(value)
+        self._pairs = pairs
+        self._last = dict(pairs)  # most fields have one value: the dict keeps the last
 
     def get(self, key: str, default: str = "") -> str:
         """The last value posted for ``key`` (checkbox after hidden fallback)."""
-        values = self._values.get(key)
-        return values[-1] if values else default
+        return self._last.get(key, default)
 
     def getlist(self, key: str) -> list[str]:
         """All values posted for ``key`` in order."""
-        return list(self._values.get(key, []))
+        return [value for name, value in self._pairs if name == key]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._values
+        return key in self._last
 
 
 def parse_number(text: str, integer: bool) -> int | float | str:
@@ -48,14 +47,17 @@ def parse_number(text: str, integer: bool) -> int | float | str:
 
     Anything else is returned unchanged, for validation to report.
     """
-    raw = text.strip().replace(" ", "").replace("\u202f", "")
+    raw = text.strip()
+    if raw.isdigit() and raw.isascii():  # the common case: digits only
+        return int(raw)
+    raw = raw.replace(" ", "").replace("\u202f", "")
     if _GERMAN_THOUSANDS.fullmatch(raw):
         raw = raw.replace(".", "")
     if "," in raw and "." not in raw:
         raw = raw.replace(",", ".")
     if not _NUMBER.fullmatch(raw):
         return text.strip()
-    if re.fullmatch(r"-?\d+", raw):
+    if _INTEGER.fullmatch(raw):
         return int(raw)
     value = float(raw)
     if not math.isfinite(value):  # "1e999": not a number anyone means, and JSON has no inf
@@ -65,8 +67,12 @@ def parse_number(text: str, integer: bool) -> int | float | str:
     return value
 
 
-def _date(form: Form, name: str) -> str | object:
-    day, month, year = (form.get(f"{name}.{p}").strip() for p in ("tag", "monat", "jahr"))
+def _date(form: Form, names: tuple[str, str, str]) -> str | object:
+    day, month, year = (
+        form.get(names[0]).strip(),
+        form.get(names[1]).strip(),
+        form.get(names[2]).strip(),
+    )
     if not (day or month or year):
         return _MISSING
     if day.isdigit() and month.isdigit() and year.isdigit():
@@ -97,6 +103,7 @@ class _Object:
             (name, _compile(root, properties[name], (*prefix, name), name in required))
             for name in names
         ]
+        self.names = frozenset(names)
 
     def decode(self, form: Form, previous: Mapping[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -135,7 +142,8 @@ def _compile(
 
         return text
     if kind is Kind.DATE:
-        return lambda form, previous: _date(form, name)
+        parts = (f"{name}.tag", f"{name}.monat", f"{name}.jahr")
+        return lambda form, previous: _date(form, parts)
     if kind in (Kind.NUMBER, Kind.INTEGER):
         integer = kind is Kind.INTEGER
 
@@ -251,7 +259,8 @@ def decode_step(
     fields that were on the page (default: the whole step).
     """
     names = tuple(rendered if rendered is not None else step.properties)
-    fresh = _step_decoder(definition, names).decode(Form(pairs), previous)
-    data = {key: value for key, value in previous.items() if key not in names}
+    decoder = _step_decoder(definition, names)
+    fresh = decoder.decode(Form(pairs), previous)
+    data = {key: value for key, value in previous.items() if key not in decoder.names}
     data.update(fresh)
     return data

