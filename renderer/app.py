@@ -75,13 +75,14 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def routes() -> list[Route | Mount]:
     """Every route of the citizen portal."""
+    # Routes are tried in order: the steps of a form, asked for most, come first.
     return [
+        Route("/leistungen/{service_id}/antrag/{step_id}", flow.step_page, name="step"),
+        Route("/leistungen/{service_id}/antrag/{step_id}", flow.step_post, methods=["POST"]),
         Route("/", pages.home, name="home"),
         Route("/behoerden/{authority_id}", pages.authority_page, name="authority"),
         Route("/leistungen/{service_id}", pages.start_page, name="start"),
         Route("/leistungen/{service_id}/antrag", flow.begin, name="begin"),
-        Route("/leistungen/{service_id}/antrag/{step_id}", flow.step_page, name="step"),
-        Route("/leistungen/{service_id}/antrag/{step_id}", flow.step_post, methods=["POST"]),
         Route(f"/leistungen/{{service_id}}/{flow.CHECK}", flow.check_page, name="check"),
         Route(f"/leistungen/{{service_id}}/{flow.CHECK}", flow.submit, methods=["POST"]),
         Route("/antraege/{reference}", documents.confirmation, name="confirmation"),

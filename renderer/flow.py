@@ -109,15 +109,18 @@ def _step(visit: Visit, step_id: str) -> tuple[int, Step]:
     raise HTTPException(404)
 
 
+#: Every page of an application shows personal data: never cached (given to each response).
+NO_STORE = {"cache-control": "no-store"}
+
+
 def _respond(visit: Visit, request: Request, response: Response) -> Response:
     if visit.new_session:
         session.set_session_cookie(response, request, visit.sid)
-    response.headers["cache-control"] = "no-store"  # personal data: never cached
     return response
 
 
 def _redirect(visit: Visit, request: Request, url: str) -> Response:
-    return _respond(visit, request, RedirectResponse(url, status_code=303))
+    return _respond(visit, request, RedirectResponse(url, 303, NO_STORE))
 
 
 def _save(request: Request, visit: Visit, step_id: str) -> None:
@@ -203,12 +206,13 @@ def _render_step(
     if shell is not None:
         head, middle, tail = shell
         page = b"".join((head, csrf.encode(), middle, fields.encode(), tail))
-        response: Response = HTMLResponse(page, status_code)
+        response: Response = HTMLResponse(page, status_code, NO_STORE)
         return _respond(visit, request, response)
     response = render(
         request,
         "step.html",
         status_code=status_code,
+        headers=NO_STORE,
         **_step_context(visit, index, step, returning),
         fields=fields,
         # The error summary links to each field's first control: only error pages need
@@ -379,6 +383,7 @@ def _check_response(
         request,
         "check.html",
         status_code=status_code,
+        headers=NO_STORE,
         service=visit.service,
         authority=visit.authority,
         steps=steps,

@@ -29,6 +29,9 @@ HEADERS = [
 ]
 
 
+NAMES = frozenset(name for name, _ in HEADERS)
+
+
 class SecurityHeadersMiddleware:
     """Adds the headers above to every HTTP response (pure ASGI: works with streaming)."""
 
@@ -42,9 +45,15 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in HEADERS if n not in present]
-                message["headers"] = [*message.get("headers", []), *extra]
+                headers = message.get("headers", [])
+                present = {name for name, _ in headers}
+                if present.isdisjoint(NAMES):  # the usual case: add all at once
+                    message["headers"] = [*headers, *HEADERS]
+                else:
+                    message["headers"] = [
+                        *headers,
+                        *((n, v) for n, v in HEADERS if n not in present),
+                    ]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

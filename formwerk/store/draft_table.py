@@ -83,7 +83,7 @@ class DraftTable:
         # row → validated draft, by id: validating the same row again is most of the cost
         # of loading a draft. The row is still read each time (other workers write it
         # too), so a hit is exact, never stale.
-        self._recent: OrderedDict[str, tuple[Row, Draft, bytes]] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[Row, Draft, Frozen]] = OrderedDict()
         self._recent_lock = threading.Lock()
         self._db()  # the table exists (and old draft files are in it) once the store is open
         os.register_at_fork(after_in_child=self._forget_connections)
@@ -178,7 +178,7 @@ class DraftTable:
             return None
         draft, frozen = self._row_draft(draft_id, row)
         # The caller gets answers of its own to change: the draft may be remembered.
-        return draft.model_copy(update={"data": marshal.loads(frozen)})
+        return draft.model_copy(update={"data": frozen.thaw()})
 
     def delete(self, draft_id: str) -> bool:
         """Delete the draft; return whether it existed."""
@@ -198,16 +198,13 @@ class DraftTable:
             (_micros(older_than),),
         ).fetchall()
         drafts = [self._row_draft(draft_id, tuple(row)) for draft_id, *row in rows]
-        return [
-            draft.model_copy(update={"data": marshal.loads(frozen)}) for draft, frozen in drafts
-        ]
+        return [draft.model_copy(update={"data": frozen.thaw()}) for draft, frozen in drafts]
 
     # -- rows and drafts
 
-    def _row_draft(self, draft_id: str, row: Row) -> tuple[Draft, bytes]:
-        """The draft of a row and its data marshalled. The draft is shared with ``_recent``
-        (and its data with whoever saved it), so callers hand out copies of the data made
-        with ``marshal.loads``: the quickest deep copy of JSON data."""
+    def _row_draft(self, draft_id: str, row: Row) -> tuple[Draft, Frozen]:
+        """The draft of a row and its data frozen. The draft is shared with ``_recent``
+        (and its data with whoever saved it), so callers hand out thawed copies."""
         with self._recent_lock:
             recent = self._recent.get(draft_id)
         if recent is not None and recent[0] == row:
@@ -227,14 +224,38 @@ class DraftTable:
             raise CorruptStoreFileError(self.path, f"draft {draft_id}: {exc}") from exc
         return draft, self._remember(draft_id, row, draft)
 
-    def _remember(self, draft_id: str, row: Row, draft: Draft) -> bytes:
-        frozen = marshal.dumps(draft.data)
+    def _remember(self, draft_id: str, row: Row, draft: Draft) -> Frozen:
+        frozen = Frozen(draft.data)
         with self._recent_lock:
             self._recent[draft_id] = (row, draft, frozen)
             self._recent.move_to_end(draft_id)
             while len(self._recent) > RECENT_DRAFTS:
                 self._recent.popitem(last=False)
         return frozen
+
+
+class Frozen:
+    """A snapshot of JSON data that gives out deep copies of itself.
+
+    Answers are mostly strings and numbers at the top level: those are shared by a
+    plain dict copy, and only the nested groups and lists are copied deeply (by
+    ``marshal``, the quickest deep copy of JSON data in Python).
+    """
+
+    __slots__ = ("nested", "top")
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.top = dict(data)
+        self.nested = {
+            key: marshal.dumps(value) for key, value in data.items() if type(value) in (dict, list)
+        }
+
+    def thaw(self) -> dict[str, Any]:
+        """A copy the caller may change at any depth."""
+        copy = dict(self.top)
+        for key, frozen in self.nested.items():
+            copy[key] = marshal.loads(frozen)
+        return copy
 
 
 def _body(draft: Draft) -> str:

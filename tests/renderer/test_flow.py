@@ -213,6 +213,13 @@ def test_search_and_authority_pages(client: TestClient) -> None:
 def test_pages_with_personal_data_are_not_cached(client: TestClient) -> None:
     page = start(client, HUND)
     assert page.headers["cache-control"] == "no-store"
+    with_errors = post_form(client, page, {"vorname": None})  # the page built in full
+    assert with_errors.status_code == 422
+    assert with_errors.headers["cache-control"] == "no-store"
+    redirect = client.get(HUND + "/antrag", follow_redirects=False)
+    assert redirect.status_code == 303 and redirect.headers["cache-control"] == "no-store"
+    check = client.get(HUND + "/pruefen")
+    assert check.headers["cache-control"] == "no-store"
 
 
 def test_after_submitting_back_and_reload_land_on_the_confirmation(client: TestClient, app) -> None:
