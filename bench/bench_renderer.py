@@ -1,5 +1,5 @@
 """Renderer throughput: a 30-field step, GET and POST, against a plain Starlette + Jinja2
-endpoint serving the same 30-field page as a static template, measured in the same run.
+endpoint serving the same 30-field form from a static template, measured in the same run.
 
 Run from the repository root: ``python bench/bench_renderer.py [--seconds 5]`` (``make bench``
 installs wrk first).
@@ -7,17 +7,25 @@ installs wrk first).
 The goal of issue 3 is a ratio formwerk / baseline of at least 0.7, in requests/s measured
 the way a server is measured: each app is served by uvicorn in its own process on a loopback
 port (one worker, no access log, uvloop and httptools when installed, the same for both) and
-loaded by ``wrk -t1 -c16`` for ``--seconds`` after a 1 s warm-up. For formwerk a request is
-session, draft load (and on POST: decode, validation and the durable, fsynced draft write),
-rendering and the security middleware; the baseline GET renders the step page formwerk served
-as a static template, its POST reads the posted form first and then renders the same. Before
-measuring, one request of each kind checks the status (formwerk: GET 200, POST 303; baseline:
-200), and the wrk script checks every response's status: a run with any other response, or
-with socket errors, fails.
+loaded by ``wrk -t1 -c16``. For formwerk a request is session, draft load (and on POST:
+parsing, decoding and validating the form and saving the draft), rendering, the CSRF token
+and the security middleware. The baseline is the same page as a developer would write its
+template by hand: formwerk's step page with the answers and the CSRF token turned into
+Jinja2 expressions (checked to render the identical page); its GET renders it with answers
+held in memory, its POST reads the form with Starlette's ``request.form()`` and renders it
+with what was posted. The same page as a template without any expression ("constant page")
+is measured too: the floor of what any endpoint costs.
 
-The same four rates are also measured with requests driven straight through the ASGI apps in
-this process (no server, no sockets): that table shows the work of the apps alone. Validation
-of a whole 30-field application is timed in microseconds.
+This machine's speed drifts (up to 3x over tens of seconds), so baseline and formwerk run
+in alternating rounds of ``--seconds / 5`` each and the median of the per-round ratios is
+reported. Before measuring, one request of each kind checks the status (formwerk: GET 200,
+POST 303; baseline: 200), and the wrk script checks every response's status: a run with
+any other response, or with socket errors, fails.
+
+The same rates are also measured with requests driven straight through the ASGI apps in
+this process (no server, no sockets): that table shows the work of the apps alone.
+Validation of a whole 30-field application is timed in microseconds, as a step's post
+does it and with python-jsonschema alone.
 """
 
 from __future__ import annotations
@@ -56,8 +64,8 @@ from formwerk.settings import Settings  # noqa: E402
 from renderer.messages import validate  # noqa: E402
 from renderer.render import render_step  # noqa: E402
 from tests.renderer.browser_post import browser_post  # noqa: E402
+from tests.renderer.thirty_fields import SERVICE, answers, definition  # noqa: E402
 
-SERVICE = "dreissig-felder"
 BASE_PATH = f"/leistungen/{SERVICE}/antrag"
 STEP_PATH = f"{BASE_PATH}/angaben"
 GOAL = 0.7
@@ -65,52 +73,6 @@ ROUNDS = 5
 STATIC = "constant page"  # the floor: the same page with no template expressions
 WARM_UP_SECONDS = 1
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-def definition() -> dict[str, Any]:
-    """A one-step form with 30 fields of the common kinds."""
-    kinds = [
-        {"type": "string", "maxLength": 100, "x-ui": {"autocomplete": "given-name"}},
-        {"type": "string", "format": "date"},
-        {"type": "string", "format": "email"},
-        {"type": "integer", "minimum": 0, "maximum": 99},
-        {"type": "string", "oneOf": [{"const": f"o{i}", "title": f"Option {i}"} for i in range(4)]},
-        {"type": "string", "pattern": "^[0-9]{5}$"},
-    ]
-    properties = {
-        f"feld{i:02d}": {**kinds[i % len(kinds)], "title": f"Frage Nummer {i + 1}"}
-        for i in range(30)
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Dreißig Felder",
-        "type": "object",
-        "x-service": {
-            "id": SERVICE,
-            "authority": "stadt-wiesenfeld",
-            "version": "1.0.0",
-            "status": "published",
-        },
-        "properties": properties,
-        "required": list(properties),
-    }
-
-
-def answers(schema: dict[str, Any]) -> dict[str, Any]:
-    values = {"string": "Beispiel", "integer": 42}
-    result = {}
-    for name, field in schema["properties"].items():
-        if "oneOf" in field:
-            result[name] = "o2"
-        elif field.get("format") == "date":
-            result[name] = "1990-03-17"
-        elif field.get("format") == "email":
-            result[name] = "name@beispiel.de"
-        elif "pattern" in field:
-            result[name] = "29614"
-        else:
-            result[name] = values[field["type"]]
-    return result
 
 
 def write_forms(folder: Path, schema: dict[str, Any]) -> Path:

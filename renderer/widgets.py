@@ -100,6 +100,16 @@ class Widget:
         """Whether this field is or holds a file field."""
         return False
 
+    def fieldset_heads(self, template: str) -> tuple[str, str]:
+        """A fieldset's opening markup from ``template`` (slots: KERN's error class, id,
+        aria-describedby), as it is and in the error state; a fieldset is never
+        aria-invalid, its controls are."""
+        described = self.described_error.partition(" aria-invalid")[0]
+        return (
+            template.format("", self.id, self.described),
+            template.format(" kern-fieldset--error", self.id, described),
+        )
+
     def error(self, message: str) -> str:
         """The inline error message (GOV.UK: with a visually hidden "Fehler:")."""
         return (
@@ -264,10 +274,7 @@ class Choices(Widget):
             f"  {self.hint}\n"
             f'  <div class="kern-fieldset__body{horizontal}">\n'
         )
-        self.head = head.format("", v.id, self.described)
-        self.head_error = head.format(
-            " kern-fieldset--error", v.id, self.described_error.partition(" aria-invalid")[0]
-        )
+        self.head, self.head_error = self.fieldset_heads(head)
         required = " required" if kind == "radio" and v.attrs.get("required") else ""
         self.options: list[tuple[str, str, str, str]] = []
         for o in v.options:
@@ -349,10 +356,7 @@ class Group(Widget):
             f'  <legend class="kern-label kern-label--large">{self.label}</legend>\n'
             f"  {self.hint}\n  "
         )
-        self.head = head.format("", v.id, self.described)
-        self.head_error = head.format(
-            " kern-fieldset--error", v.id, self.described_error.partition(" aria-invalid")[0]
-        )
+        self.head, self.head_error = self.fieldset_heads(head)
 
     @property
     def has_files(self) -> bool:
@@ -383,10 +387,7 @@ class Repeat(Widget):
             f'  <legend class="kern-label kern-label--large">{self.label}</legend>\n'
             f"  {self.hint}\n  "
         )
-        self.head = head.format("", v.id, self.described)
-        self.head_error = head.format(
-            " kern-fieldset--error", v.id, self.described_error.partition(" aria-invalid")[0]
-        )
+        self.head, self.head_error = self.fieldset_heads(head)
         self.body = (
             '\n  <div class="kern-fieldset__body">\n'
             f'    <input type="hidden" name="{v.name}._n" value="'

@@ -26,6 +26,7 @@ from form_definitions.conditions import prune_hidden
 from form_definitions.definition import ServiceDefinition
 from form_definitions.validation import AnswerCheck, AnswerValidator, _plain
 from renderer.messages import validate
+from tests.renderer import thirty_fields
 from tests.renderer.strategies import object_value
 
 CATALOGUE = Catalogue.load(default_forms_dir())
@@ -556,29 +557,6 @@ def test_exceptions_in_python_checks_reach_python() -> None:
 # -- the fast path is really taken ------------------------------------------------------
 
 
-def thirty_fields() -> dict[str, Any]:
-    """The 30-field form of bench/bench_renderer.py."""
-    kinds: list[dict[str, Any]] = [
-        {"type": "string", "maxLength": 100, "x-ui": {"autocomplete": "given-name"}},
-        {"type": "string", "format": "date"},
-        {"type": "string", "format": "email"},
-        {"type": "integer", "minimum": 0, "maximum": 99},
-        {"type": "string", "oneOf": [{"const": f"o{i}", "title": f"O {i}"} for i in range(4)]},
-        {"type": "string", "pattern": "^[0-9]{5}$"},
-    ]
-    properties = {
-        f"feld{i:02d}": {**kinds[i % len(kinds)], "title": f"Frage {i + 1}"} for i in range(30)
-    }
-    return {
-        "$schema": DRAFT,
-        "title": "Dreißig Felder",
-        "type": "object",
-        "x-service": {"id": "dreissig", "authority": "a", "version": "1", "status": "draft"},
-        "properties": properties,
-        "required": list(properties),
-    }
-
-
 @pytest.mark.parametrize("service_id", SERVICES)
 def test_every_demo_definition_has_a_fast_path(service_id: str) -> None:
     check = CATALOGUE.services[service_id].answer_check
@@ -587,22 +565,14 @@ def test_every_demo_definition_has_a_fast_path(service_id: str) -> None:
 
 
 def test_answer_check_is_built_once_and_shares_the_python_validator() -> None:
-    definition = ServiceDefinition(thirty_fields())
+    definition = ServiceDefinition(thirty_fields.definition())
     assert definition.answer_check is definition.answer_check
     assert definition.answer_check.full is definition.validator
 
 
 def test_validate_returns_at_once_for_valid_answers() -> None:
-    definition = ServiceDefinition(thirty_fields())
-    data = {
-        name: {
-            "date": "1990-03-17",
-            "email": "name@beispiel.de",
-        }.get(field.get("format"), "o2" if "oneOf" in field else "Beispiel")
-        for name, field in definition.schema["properties"].items()
-    }
-    data.update({n: 42 for n, f in definition.schema["properties"].items() if "minimum" in f})
-    data.update({n: "29614" for n, f in definition.schema["properties"].items() if "pattern" in f})
+    definition = ServiceDefinition(thirty_fields.definition())
+    data = thirty_fields.answers(definition.schema)
     assert definition.answer_check.is_valid_fast(data)
 
     class Untouchable:
