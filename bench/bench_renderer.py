@@ -362,6 +362,13 @@ def http_rates(
                     for server, path, expect, kind in sides
                 )
                 rounds.append((base_rate, ours_rate))
+                if os.environ.get("BENCH_VERBOSE"):
+                    print(
+                        label,
+                        f"{base_rate:,.0f}",
+                        f"{ours_rate:,.0f}",
+                        f"{ours_rate / base_rate:.2f}",
+                    )
             results[label] = median_pair(rounds)
         static = wrk(plain.url + "/static", seconds=seconds / ROUNDS, expect=200)
         return results, static.requests_per_second

@@ -44,7 +44,21 @@ def server_description() -> str:
     options = server_options()
     loop = "uvloop" if "uvloop" in options else "default loop"
     http = "httptools" if "httptools" in options else "default http"
-    return f"uvicorn {uvicorn.__version__}, 1 worker, {loop}, {http}, no access log"
+    where = ", server and wrk on a CPU each" if pinned(0) else ""
+    return f"uvicorn {uvicorn.__version__}, 1 worker, {loop}, {http}, no access log{where}"
+
+
+#: With two or more CPUs the server and wrk each get one of their own (``taskset``), so that
+#: they do not take turns on one CPU and the scheduler does not move them around: both
+#: make the figures jump from one run to the next.
+SERVER_CPU, LOAD_CPU = 0, 1
+
+
+def pinned(cpu: int) -> list[str]:
+    """The ``taskset`` prefix that keeps a command on ``cpu`` (none where it cannot)."""
+    if (os.cpu_count() or 1) < 2 or shutil.which("taskset") is None:
+        return []
+    return ["taskset", "-c", str(cpu)]
 
 
 def free_port() -> int:
@@ -81,6 +95,7 @@ def serve(
     """
     port = free_port()
     command = [
+        *pinned(SERVER_CPU),
         sys.executable,
         "-m",
         "uvicorn",
@@ -258,6 +273,7 @@ def wrk(
         script.write(wrk_script(method, headers if body is not None else {}, body, expect))
     try:
         command = [
+            *pinned(LOAD_CPU),
             "wrk",
             f"-t{threads}",
             f"-c{connections}",

@@ -46,7 +46,10 @@ def _as_utc(value: datetime) -> datetime:
 def _json_compatible(value: dict[str, Any]) -> dict[str, Any]:
     # Fail at validation time, before any lock is taken or any file touched, for values
     # JSON cannot carry faithfully: NaN/Infinity, non-string keys, sets, lone surrogates.
-    json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except TypeError as exc:  # a set, say: a ValueError is what pydantic reports
+        raise ValueError(str(exc)) from exc
     return value
 
 

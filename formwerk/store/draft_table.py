@@ -27,6 +27,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -154,18 +155,37 @@ class DraftTable:
             raise InvalidIdentifierError(f"invalid draft id {draft_id!r}")
         now = self._now()
         # Validated before it is written: data JSON cannot hold never reaches the table.
-        draft = Draft(
+        _check_head(service_id, step)
+        try:
+            # Serialising the answers is the check that JSON can hold them (what Draft's
+            # JsonDict does), so the body is made and the data checked in one pass.
+            body = _dumps({"service_id": service_id, "step": step, "data": data})
+            if not all(type(key) is str for key in data):
+                raise TypeError("answer names must be strings")
+        except (TypeError, ValueError):
+            # Draft names the problem (ValidationError), or turns what it accepts (another
+            # kind of mapping, say) into what it stores.
+            body = _body(
+                Draft(
+                    draft_id=draft_id,
+                    service_id=service_id,
+                    data=data,
+                    step=step,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            data = json.loads(body)["data"]
+        updated = _micros(now)
+        ((created,),) = self._run(_SAVE, (draft_id, body, updated, updated)).fetchall()
+        draft = Draft.model_construct(
             draft_id=draft_id,
             service_id=service_id,
             data=data,
             step=step,
-            created_at=now,
+            created_at=_moment(created),
             updated_at=now,
         )
-        body, updated = _body(draft), _micros(now)
-        ((created,),) = self._run(_SAVE, (draft_id, body, updated, updated)).fetchall()
-        if created != updated:
-            draft = draft.model_copy(update={"created_at": _moment(created)})
         self._remember(draft_id, (body, created, updated), draft)
         return draft
 
@@ -256,6 +276,26 @@ class Frozen:
         for key, frozen in self.nested.items():
             copy[key] = marshal.loads(frozen)
         return copy
+
+
+def _dumps(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text.encode("utf-8")  # a lone surrogate cannot be stored either
+    return text
+
+
+@lru_cache(maxsize=1024)
+def _check_head(service_id: str, step: str) -> None:
+    """Raise ValidationError unless a draft may carry this service id and step (checked
+    once per pair: there are few, and every save of a draft repeats them)."""
+    Draft(
+        draft_id="x" * 16,
+        service_id=service_id,
+        data={},
+        step=step,
+        created_at=_EPOCH,
+        updated_at=_EPOCH,
+    )
 
 
 def _body(draft: Draft) -> str:

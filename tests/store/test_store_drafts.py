@@ -194,3 +194,29 @@ def test_processes_saving_drafts_at_once_lose_none(tmp_path: Path) -> None:
         for n in range(150):
             draft = store.get_draft(f"worker{w}draft{n:04d}xx")
             assert draft is not None and draft.data == {"n": n, "weiter": True}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"x": float("nan")}, {1: "number as name"}, {"x": "\ud800"}, {"x": {1, 2}}],
+    ids=["nan", "int key", "lone surrogate", "set"],
+)
+def test_answers_json_cannot_hold_are_refused(store: TinyDBStore, data: dict) -> None:
+    with pytest.raises(ValidationError):
+        store.save_draft(DRAFT, "hundesteuer", data, "halter")
+    assert store.get_draft(DRAFT) is None
+
+
+def test_a_bad_service_id_or_step_is_refused(store: TinyDBStore) -> None:
+    with pytest.raises(ValidationError):
+        store.save_draft(DRAFT, "Hunde Steuer", {}, "halter")
+    with pytest.raises(ValidationError):
+        store.save_draft(DRAFT, "hundesteuer", {}, "x" * 81)
+    assert store.get_draft(DRAFT) is None
+
+
+def test_any_mapping_of_answers_is_stored_as_a_dict(store: TinyDBStore) -> None:
+    from types import MappingProxyType
+
+    saved = store.save_draft(DRAFT, "hundesteuer", MappingProxyType({"a": 1}), "halter")  # type: ignore[arg-type]
+    assert saved.data == {"a": 1} and store.get_draft(DRAFT) == saved
