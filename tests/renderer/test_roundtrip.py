@@ -97,3 +97,24 @@ def test_decode_never_crashes_on_arbitrary_posts(text: str) -> None:
             )
         ]
         decode_step(definition, step, pairs, {})
+
+
+@pytest.mark.parametrize("service_id", SERVICES)
+def test_pages_without_errors_are_spliced_exactly_as_the_widgets_render(service_id: str) -> None:
+    """The fast path (markup cut around answers, finished choice variants) against the
+    widgets' own rendering, which an error anywhere on the page switches to."""
+    definition = CATALOGUE.services[service_id]
+    elsewhere = {("kein-feld",): "ein Fehler bei keinem Feld dieser Seite"}
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(data=object_value(definition.schema, definition.schema))
+    def check(data: dict[str, Any]) -> None:
+        for step in definition.steps:
+            spliced = str(render_step(definition, step, data, {}))
+            assert spliced == str(render_step(definition, step, data, elsewhere))
+
+    check()
