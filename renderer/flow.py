@@ -142,7 +142,7 @@ async def _posted(request: Request, visit: Visit) -> ParsedForm:
     parsed = await parse_multipart(
         request, request.app.state.upload_limits, policy, request.app.state.blobs.incoming_dir
     )
-    token = next((v for k, v in parsed.fields if k == "_csrf"), "")
+    token = next((v for k, v in parsed.fields if k == "_csrf"), "")  # the form's first field
     if visit.new_session or not session.csrf_valid(request.app.state.secret, visit.sid, token):
         parsed.cleanup()
         raise HTTPException(403, "Ihre Sitzung ist abgelaufen oder ungültig.")
@@ -297,7 +297,7 @@ async def step_post(request: Request) -> Response:
             request, visit, index, step, [], status_code=error.status_code, upload_error=error
         )
     pairs = parsed.fields
-    action = next((v for k, v in reversed(pairs) if k == "_action"), "weiter")
+    action = parsed.last("_action", "weiter")
     visit.data = decode_step(visit.service, step, pairs, visit.data, rendered=rendered)
     try:
         for incoming in parsed.files:
@@ -311,7 +311,7 @@ async def step_post(request: Request) -> Response:
             place_file(visit.service, visit.data, incoming.field, ref)
     finally:
         parsed.cleanup()
-    returning = next((v for k, v in pairs if k == "_aendern"), "") == "1"
+    returning = parsed.last("_aendern") == "1"
     here = f"{visit.base()}/antrag/{step.id}" + ("?aendern=1" if returning else "")
     steps = visit.service.steps
     if action.startswith("upload:"):

@@ -97,6 +97,13 @@ class ParsedForm:
         """The text fields as Starlette's immutable multi-dict."""
         return FormData(self.fields)
 
+    def last(self, name: str, default: str = "") -> str:
+        """The last value posted for ``name`` (a button's, say), or ``default``."""
+        for key, value in reversed(self.fields):
+            if key == name:
+                return value
+        return default
+
     def files_for(self, name: str) -> list[IncomingFile]:
         """The files uploaded with field ``name``, in order."""
         return [f for f in self.files if f.field == name]
