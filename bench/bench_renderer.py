@@ -1,7 +1,7 @@
 """Renderer throughput: a 30-field step, GET and POST, against a plain Starlette + Jinja2
 endpoint serving the same 30-field form from a static template, measured in the same run.
 
-Run from the repository root: ``python bench/bench_renderer.py [--seconds 5]`` (``make bench``
+Run from the repository root: ``python bench/bench_renderer.py [--seconds 10]`` (``make bench``
 installs wrk first).
 
 The goal of issue 3 is a ratio formwerk / baseline of at least 0.7, in requests/s measured
@@ -442,8 +442,8 @@ def main() -> None:
     parser.add_argument(
         "--seconds",
         type=float,
-        default=5.0,
-        help="seconds of load per app and kind, split into alternating rounds (default 5)",
+        default=10.0,
+        help="seconds of load per app and kind, split into alternating rounds (default 10)",
     )
     run(parser.parse_args().seconds)
 
