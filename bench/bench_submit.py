@@ -37,7 +37,7 @@ from form_definitions.catalogue import Catalogue, default_forms_dir  # noqa: E40
 from formwerk.store import TinyDBStore, open_store  # noqa: E402
 from renderer.archive import keep_definition  # noqa: E402
 from renderer.messages import validate  # noqa: E402
-from renderer.receipt import build_receipt  # noqa: E402
+from renderer.receipt import submission_receipt  # noqa: E402
 from renderer.submissions import submit_application  # noqa: E402
 
 SERVICE = "sperrmuell-anmeldung"  # Landkreis Heideland: the prefix bench_store fills
@@ -57,13 +57,10 @@ def submit_once(
     keep_definition(data_dir, definition)
     submission = submit_application(store, definition, authority, answers, key)
     stored = time.perf_counter()
-    pdf = build_receipt(
+    pdf = submission_receipt(
         definition,
         authority,
-        reference=submission.reference,
-        submitted_at=submission.created_at,
-        answers=submission.answers,
-        attachments=[a.model_dump(by_alias=True) for a in submission.attachments],
+        submission,
         postfach_url=f"https://portal.example/postfach/{submission.reference}?t=x",
         portal_name="Bürgerportal Heideland",
     )

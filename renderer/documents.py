@@ -119,16 +119,12 @@ async def status_page(request: Request) -> Response:
 
 def receipt_pdf(request: Request, submission: Submission, definition: ServiceDefinition) -> bytes:
     """Build the receipt of a stored submission (pure apart from the lookups)."""
-    from renderer.receipt import build_receipt
+    from renderer.receipt import submission_receipt
 
-    authority = request.app.state.catalogue.authorities[submission.authority_id]
-    return build_receipt(
+    return submission_receipt(
         definition,
-        authority,
-        reference=submission.reference,
-        submitted_at=submission.created_at,
-        answers=submission.answers,
-        attachments=[a.model_dump(by_alias=True) for a in submission.attachments],
+        request.app.state.catalogue.authorities[submission.authority_id],
+        submission,
         postfach_url=postfach_url(request, submission.reference),
         portal_name=request.app.state.settings.portal_name,
     )

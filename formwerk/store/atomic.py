@@ -84,38 +84,27 @@ def dumps(data: Any) -> bytes:
     )
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically and durably (temp file, fsync, rename).
 
     When this returns, the new content survives a crash; if it raises, the old content is
-    untouched. With ``durable=False`` the fsyncs are left out: readers still only ever
-    see the whole old or the whole new file, and a crash of the process loses nothing,
-    but a power loss may bring back the previous content.
+    untouched.
     """
     directory = path.parent
+    ensure_dir(directory)
     temp = directory / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        fd = os.open(temp, flags, FILE_MODE)
-    except FileNotFoundError:  # the first file of its directory: create that first
-        ensure_dir(directory)
-        fd = os.open(temp, flags, FILE_MODE)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    if durable:
-        fsync_dir(directory)
+    fsync_dir(directory)
 
 
 def read_json(path: Path) -> Any | None:
@@ -124,11 +113,6 @@ def read_json(path: Path) -> Any | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    return parse_json(raw, path)
-
-
-def parse_json(raw: bytes, path: Path) -> Any:
-    """Decode the bytes of the store file ``path``; raise if they are not JSON."""
     if not raw:
         # Atomic writes never leave an empty file; treat it as damage, not as "no data".
         raise CorruptStoreFileError(path, "file is empty")
@@ -141,16 +125,7 @@ def parse_json(raw: bytes, path: Path) -> Any:
 def read_json_object(path: Path) -> dict[str, Any] | None:
     """Like ``read_json`` but the top level must be an object."""
     data = read_json(path)
-    return None if data is None else _expect_object(data, path)
-
-
-def parse_json_object(raw: bytes, path: Path) -> dict[str, Any]:
-    """Like ``parse_json`` but the top level must be an object."""
-    return _expect_object(parse_json(raw, path), path)
-
-
-def _expect_object(data: Any, path: Path) -> dict[str, Any]:
-    if not isinstance(data, dict):
+    if data is not None and not isinstance(data, dict):
         raise CorruptStoreFileError(path, f"expected a JSON object, got {type(data).__name__}")
     return data
 

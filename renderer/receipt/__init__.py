@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from form_definitions.authorities import Authority
 from form_definitions.definition import ServiceDefinition
+from formwerk.store import Submission
 
 #: Receipts show the time as the citizen and the authority know it.
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -57,3 +58,24 @@ def format_received(moment: datetime) -> str:
     """A moment as shown to citizens, in Berlin time: "28.11.2026, 14:03 Uhr"."""
     local = moment.astimezone(BERLIN)
     return f"{local:%d.%m.%Y, %H:%M} Uhr"
+
+
+def submission_receipt(
+    definition: ServiceDefinition,
+    authority: Authority,
+    submission: Submission,
+    *,
+    postfach_url: str,
+    portal_name: str,
+) -> bytes:
+    """The receipt of a stored submission (its reference, time, answers and files)."""
+    return build_receipt(
+        definition,
+        authority,
+        reference=submission.reference,
+        submitted_at=submission.created_at,
+        answers=submission.answers,
+        attachments=[a.model_dump(by_alias=True) for a in submission.attachments],
+        postfach_url=postfach_url,
+        portal_name=portal_name,
+    )

@@ -76,6 +76,16 @@ def assert_fits_the_width(page: Page) -> None:
     assert not wide, f"wider than the screen: {wide}"
 
 
+def shots_wide_and_narrow(page: Page, name: str) -> None:
+    """Screenshots at desktop and phone width (``NAME-desktop``, ``NAME-mobil``), checking
+    on the phone that nothing scrolls sideways; the page is left at desktop width."""
+    shot(page, f"{name}-desktop")
+    page.set_viewport_size(MOBILE)
+    assert_fits_the_width(page)
+    shot(page, f"{name}-mobil")
+    page.set_viewport_size(DESKTOP)
+
+
 # -- files
 
 

@@ -43,11 +43,7 @@ def test_every_step_is_accessible(page: Page, live_server: str, service_id: str)
         page.goto(here)
         assert_accessible(page)
         if number == 1:
-            h.shot(page, f"{name}-leer-desktop")
-            page.set_viewport_size(h.MOBILE)
-            h.assert_fits_the_width(page)
-            h.shot(page, f"{name}-leer-mobil")
-            page.set_viewport_size(h.DESKTOP)
+            h.shots_wide_and_narrow(page, f"{name}-leer")
 
         h.submit_without_browser_validation(page)
         if page.url.startswith(here):  # a step with required fields: the error state
@@ -55,11 +51,7 @@ def test_every_step_is_accessible(page: Page, live_server: str, service_id: str)
             expect(page.locator("#fehlerzusammenfassung")).to_be_focused()
             assert_accessible(page)
             if number == 1:
-                h.shot(page, f"{name}-fehler-desktop")
-                page.set_viewport_size(h.MOBILE)
-                h.assert_fits_the_width(page)
-                h.shot(page, f"{name}-fehler-mobil")
-                page.set_viewport_size(h.DESKTOP)
+                h.shots_wide_and_narrow(page, f"{name}-fehler")
         else:  # nothing required here: the form went on
             page.goto(here)
 

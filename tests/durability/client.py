@@ -14,6 +14,15 @@ SERVICE = "sperrmuell-anmeldung"  # Landkreis Heideland (LKH); no file fields
 AUTHORITY = "landkreis-heideland"
 
 
+def _answer(request: urllib.request.Request, timeout: float) -> tuple[int, dict[str, Any]]:
+    """Status and JSON body of a request, error statuses included."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
 def sample(service_id: str = SERVICE) -> dict[str, Any]:
     """Valid sample answers of a demo service."""
     return json.loads((ANSWERS / f"{service_id}.json").read_text(encoding="utf-8"))
@@ -34,10 +43,7 @@ def post_submission(
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        return _answer(request, timeout)
     except (OSError, http.client.HTTPException, ValueError):
         return None
 
@@ -69,8 +75,4 @@ def post_file(base: str, name: str, body: bytes, timeout: float = 10) -> tuple[i
         headers={"content-type": f"multipart/form-data; boundary={boundary}"},
         method="POST",
     )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+    return _answer(request, timeout)
